@@ -1,0 +1,59 @@
+"""The one place that names arq jobs, their `_job_id`s and deferrals.
+
+Jobs carry ids, never objects: whatever a job needs is read from the database when it runs, so a job that is
+lost (Redis restart) is re-created by the sweep from database state and a duplicate finds nothing to do.
+"""
+
+from __future__ import annotations
+
+from arq import ArqRedis
+from arq.connections import RedisSettings, create_pool
+
+POLL_ACCOUNT = "poll_account"
+DELIVER_DIALOG = "deliver_to_telegram"
+SEND_TO_AVITO = "send_to_avito"
+AUTO_REPLY = "auto_reply"
+
+
+def queue_name(prefix: str) -> str:
+    return f"{prefix}:queue"
+
+
+async def connect(redis_url: str) -> ArqRedis:
+    return await create_pool(RedisSettings.from_dsn(redis_url))
+
+
+class JobQueue:
+    """Enqueues Tuberry's jobs; deduplicates by `_job_id` so a second request while one waits is a no-op."""
+
+    def __init__(self, redis: ArqRedis, prefix: str) -> None:
+        self.redis = redis
+        self.name = queue_name(prefix)
+
+    async def poll_account(self, account_id: int) -> None:
+        await self.redis.enqueue_job(
+            POLL_ACCOUNT, account_id, _job_id=f"poll:{account_id}", _queue_name=self.name
+        )
+
+    async def deliver(self, dialog_id: int) -> None:
+        await self.redis.enqueue_job(
+            DELIVER_DIALOG, dialog_id, _job_id=f"deliver:{dialog_id}", _queue_name=self.name
+        )
+
+    async def send(self, dialog_id: int, tg_message_id: int) -> None:
+        """Send a manager's message (every part stored for it) to Avito."""
+        await self.redis.enqueue_job(
+            SEND_TO_AVITO,
+            dialog_id,
+            tg_message_id,
+            _job_id=f"send:{dialog_id}:{tg_message_id}",
+            _queue_name=self.name,
+        )
+
+    async def auto_reply(self, dialog_id: int, delay: float) -> None:
+        await self.redis.enqueue_job(
+            AUTO_REPLY, dialog_id, _job_id=f"autoreply:{dialog_id}", _defer_by=delay, _queue_name=self.name
+        )
+
+    async def depth(self) -> int:
+        return int(await self.redis.zcard(self.name))

@@ -1,0 +1,73 @@
+"""Dialogs: an Avito chat and its forum topic."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tuberry.storage.models import AvitoAccount, Dialog, Direction, Message, TgState
+
+
+class DialogRepo:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def by_id(self, dialog_id: int) -> Dialog | None:
+        return await self.session.get(Dialog, dialog_id)
+
+    async def by_chat(self, account_id: int, avito_chat_id: str) -> Dialog | None:
+        return await self.session.scalar(
+            select(Dialog).where(Dialog.account_id == account_id, Dialog.avito_chat_id == avito_chat_id)
+        )
+
+    async def of_account(self, account_id: int) -> dict[str, Dialog]:
+        rows = await self.session.scalars(select(Dialog).where(Dialog.account_id == account_id))
+        return {dialog.avito_chat_id: dialog for dialog in rows}
+
+    async def by_topic(self, bot_id: int, chat_id: int, topic_id: int) -> Dialog | None:
+        """The dialog whose topic this is, among the accounts linked to this bot."""
+        return await self.session.scalar(
+            select(Dialog)
+            .join(AvitoAccount, AvitoAccount.id == Dialog.account_id)
+            .where(
+                AvitoAccount.bot_id == bot_id,
+                Dialog.topic_chat_id == chat_id,
+                Dialog.topic_id == topic_id,
+            )
+        )
+
+    def add(self, dialog: Dialog) -> None:
+        self.session.add(dialog)
+
+    async def with_pending_delivery(self, created_before: datetime) -> list[int]:
+        """Dialogs that have messages waiting for Telegram since before the given moment."""
+        rows = await self.session.scalars(
+            select(Message.dialog_id)
+            .where(Message.tg_state == TgState.PENDING, Message.created_at <= created_before)
+            .distinct()
+        )
+        return list(rows)
+
+    async def auto_replies_due(self, now: datetime) -> list[int]:
+        rows = await self.session.scalars(
+            select(Dialog.id).where(Dialog.auto_reply_due_at.is_not(None), Dialog.auto_reply_due_at <= now)
+        )
+        return list(rows)
+
+    async def activity_since(self, account_id: int, since: datetime) -> tuple[int, int, int]:
+        """(new dialogs, messages in, messages out) of one account since the given moment."""
+        new = await self.session.scalar(
+            select(func.count())
+            .select_from(Dialog)
+            .where(Dialog.account_id == account_id, Dialog.created_at >= since)
+        )
+        rows = await self.session.execute(
+            select(Message.direction, func.count())
+            .join(Dialog, Dialog.id == Message.dialog_id)
+            .where(Dialog.account_id == account_id, Message.created_at >= since)
+            .group_by(Message.direction)
+        )
+        counts = {direction: int(count) for direction, count in rows}
+        return int(new or 0), counts.get(Direction.IN, 0), counts.get(Direction.OUT, 0)

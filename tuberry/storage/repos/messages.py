@@ -1,0 +1,75 @@
+"""Messages of both directions and their delivery states."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tuberry.storage.models import AvitoState, Message, TgState
+
+
+class MessageRepo:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def by_id(self, message_id: int) -> Message | None:
+        return await self.session.get(Message, message_id)
+
+    async def known_avito_ids(self, dialog_id: int, avito_ids: list[str]) -> set[str]:
+        if not avito_ids:
+            return set()
+        rows = await self.session.scalars(
+            select(Message.avito_message_id).where(
+                Message.dialog_id == dialog_id, Message.avito_message_id.in_(avito_ids)
+            )
+        )
+        return {row for row in rows if row is not None}
+
+    async def by_avito_id(self, dialog_id: int, avito_id: str) -> Message | None:
+        return await self.session.scalar(
+            select(Message).where(Message.dialog_id == dialog_id, Message.avito_message_id == avito_id)
+        )
+
+    async def pending_delivery(self, dialog_id: int, limit: int = 50) -> list[Message]:
+        """Messages waiting for the topic, oldest first: the order buyers wrote them in."""
+        rows = await self.session.scalars(
+            select(Message)
+            .where(Message.dialog_id == dialog_id, Message.tg_state == TgState.PENDING)
+            .order_by(Message.avito_created_at, Message.id)
+            .limit(limit)
+        )
+        return list(rows)
+
+    async def parts_of(self, dialog_id: int, source_tg_message_id: int) -> list[Message]:
+        rows = await self.session.scalars(
+            select(Message)
+            .where(Message.dialog_id == dialog_id, Message.source_tg_message_id == source_tg_message_id)
+            .order_by(Message.part)
+        )
+        return list(rows)
+
+    async def in_flight(self, dialog_id: int) -> bool:
+        """Whether a send to Avito may have happened whose id is not stored yet."""
+        found = await self.session.scalar(
+            select(Message.id)
+            .where(Message.dialog_id == dialog_id, Message.avito_state == AvitoState.SENDING)
+            .limit(1)
+        )
+        return found is not None
+
+    async def unsent(self, created_before: datetime) -> list[tuple[int, int | None]]:
+        """(dialog id, Telegram message id) of manager messages left pending, for the sweep."""
+        rows = await self.session.execute(
+            select(Message.dialog_id, Message.source_tg_message_id)
+            .where(
+                Message.avito_state.in_([AvitoState.PENDING, AvitoState.SENDING]),
+                Message.created_at <= created_before,
+            )
+            .distinct()
+        )
+        return [(row[0], row[1]) for row in rows]
+
+    def add(self, message: Message) -> None:
+        self.session.add(message)
