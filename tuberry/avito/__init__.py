@@ -1,0 +1,53 @@
+"""Avito API client: token cache and refresh, typed models, typed errors (no other Tuberry imports)."""
+
+from .client import AccessToken, AvitoClient, AvitoSession
+from .errors import (
+    AvitoBadRequest,
+    AvitoError,
+    AvitoForbidden,
+    AvitoInvalidCredentials,
+    AvitoNotFound,
+    AvitoPaymentRequired,
+    AvitoRateLimited,
+    AvitoServerError,
+    AvitoUnauthorized,
+    AvitoUnavailable,
+)
+from .models import (
+    KNOWN_MESSAGE_TYPES,
+    AccountInfo,
+    Chat,
+    ChatUser,
+    Message,
+    MessageQuote,
+    WebhookEvent,
+    WebhookMessage,
+    largest_size_url,
+    parse_webhook,
+)
+
+__all__ = [
+    "KNOWN_MESSAGE_TYPES",
+    "AccessToken",
+    "AccountInfo",
+    "AvitoBadRequest",
+    "AvitoClient",
+    "AvitoError",
+    "AvitoForbidden",
+    "AvitoInvalidCredentials",
+    "AvitoNotFound",
+    "AvitoPaymentRequired",
+    "AvitoRateLimited",
+    "AvitoServerError",
+    "AvitoSession",
+    "AvitoUnauthorized",
+    "AvitoUnavailable",
+    "Chat",
+    "ChatUser",
+    "Message",
+    "MessageQuote",
+    "WebhookEvent",
+    "WebhookMessage",
+    "largest_size_url",
+    "parse_webhook",
+]
