@@ -29,15 +29,17 @@ class JobQueue:
     def __init__(self, redis: ArqRedis, prefix: str) -> None:
         self.redis = redis
         self.name = queue_name(prefix)
+        # arq's job keys are global to the Redis database, so ids carry the installation's prefix.
+        self._ids = prefix
 
     async def poll_account(self, account_id: int) -> None:
         await self.redis.enqueue_job(
-            POLL_ACCOUNT, account_id, _job_id=f"poll:{account_id}", _queue_name=self.name
+            POLL_ACCOUNT, account_id, _job_id=f"{self._ids}:poll:{account_id}", _queue_name=self.name
         )
 
     async def deliver(self, dialog_id: int) -> None:
         await self.redis.enqueue_job(
-            DELIVER_DIALOG, dialog_id, _job_id=f"deliver:{dialog_id}", _queue_name=self.name
+            DELIVER_DIALOG, dialog_id, _job_id=f"{self._ids}:deliver:{dialog_id}", _queue_name=self.name
         )
 
     async def send(self, dialog_id: int, tg_message_id: int) -> None:
@@ -46,13 +48,13 @@ class JobQueue:
             SEND_TO_AVITO,
             dialog_id,
             tg_message_id,
-            _job_id=f"send:{dialog_id}:{tg_message_id}",
+            _job_id=f"{self._ids}:send:{dialog_id}:{tg_message_id}",
             _queue_name=self.name,
         )
 
     async def auto_reply(self, dialog_id: int, delay: float) -> None:
         await self.redis.enqueue_job(
-            AUTO_REPLY, dialog_id, _job_id=f"autoreply:{dialog_id}", _defer_by=delay, _queue_name=self.name
+            AUTO_REPLY, dialog_id, _job_id=f"{self._ids}:autoreply:{dialog_id}", _defer_by=delay, _queue_name=self.name
         )
 
     async def depth(self) -> int:

@@ -1,0 +1,111 @@
+"""Sending into forum topics, with Telegram's errors mapped to what the caller must do about them."""
+
+from __future__ import annotations
+
+import re
+
+from aiogram import Bot
+from aiogram.exceptions import (
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramMigrateToChat,
+    TelegramNotFound,
+    TelegramRetryAfter,
+    TelegramServerError,
+    TelegramUnauthorizedError,
+)
+from aiohttp import ClientError
+
+
+class TopicError(Exception):
+    """Base of what can go wrong when posting into a topic."""
+
+
+class TopicGone(TopicError):
+    """The topic was deleted (Telegram: "message thread not found" / TOPIC_DELETED): create a new one."""
+
+
+class TopicClosed(TopicError):
+    """The topic is closed (TOPIC_CLOSED): reopen it, then send again."""
+
+
+class RateLimited(TopicError):
+    def __init__(self, retry_after: float) -> None:
+        super().__init__(f"retry after {retry_after}s")
+        self.retry_after = retry_after
+
+
+class ChatMigrated(TopicError):
+    def __init__(self, new_chat_id: int) -> None:
+        super().__init__(f"migrated to {new_chat_id}")
+        self.new_chat_id = new_chat_id
+
+
+class GroupUnusable(TopicError):
+    """The bot cannot post into the group at all (kicked, token revoked, not a forum, no rights)."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(f"{reason}: {detail}")
+        self.reason = reason
+        self.detail = detail
+
+
+class Transient(TopicError):
+    """Telegram is down or unreachable: retry later."""
+
+
+class Rejected(TopicError):
+    """Telegram refused this very message (bad media, too long): don't retry it as is."""
+
+
+_GONE = re.compile(r"message thread not found|TOPIC_DELETED|TOPIC_ID_INVALID|invalid message thread", re.I)
+_CLOSED = re.compile(r"TOPIC_CLOSED", re.I)
+_UNUSABLE = {
+    "not_forum": re.compile(r"chat is not a forum", re.I),
+    "no_rights": re.compile(r"not enough rights", re.I),
+    "chat_not_found": re.compile(r"chat not found", re.I),
+}
+
+
+def classify(error: Exception) -> TopicError:
+    """Map an aiogram or network error to the action it calls for."""
+    if isinstance(error, TelegramRetryAfter):
+        return RateLimited(float(error.retry_after))
+    if isinstance(error, TelegramMigrateToChat):
+        return ChatMigrated(error.migrate_to_chat_id)
+    if isinstance(error, TelegramBadRequest | TelegramNotFound):
+        text = error.message
+        if _GONE.search(text):
+            return TopicGone(text)
+        if _CLOSED.search(text):
+            return TopicClosed(text)
+        for reason, pattern in _UNUSABLE.items():
+            if pattern.search(text):
+                return GroupUnusable(reason, text)
+        return Rejected(text)
+    if isinstance(error, TelegramForbiddenError):
+        return GroupUnusable("forbidden", error.message)
+    if isinstance(error, TelegramUnauthorizedError):
+        return GroupUnusable("unauthorized", error.message)
+    if isinstance(error, TelegramServerError | ClientError | TimeoutError | OSError):
+        return Transient(str(error))
+    raise error
+
+
+async def create_topic(bot: Bot, chat_id: int, title: str) -> int:
+    try:
+        topic = await bot.create_forum_topic(chat_id=chat_id, name=title)
+    except Exception as exc:
+        raise classify(exc) from exc
+    return topic.message_thread_id
+
+
+async def reopen_topic(bot: Bot, chat_id: int, topic_id: int) -> None:
+    try:
+        await bot.reopen_forum_topic(chat_id=chat_id, message_thread_id=topic_id)
+    except TelegramBadRequest as exc:
+        if "TOPIC_NOT_MODIFIED" in exc.message:  # already open
+            return
+        raise classify(exc) from exc
+    except Exception as exc:
+        raise classify(exc) from exc

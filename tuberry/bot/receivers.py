@@ -1,0 +1,137 @@
+"""Receiving updates for every client bot in one process, started and stopped at run time.
+
+Long polling: one task per bot calls getUpdates and feeds the shared client Dispatcher in order. The set of
+bots follows the database (`sync`), so a bot connected in the cabinet of another process, a disconnected bot
+or a blocked workspace takes effect within one sync interval, and at once when the cabinet calls start/stop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import timedelta
+
+from aiogram import Bot, Dispatcher
+from aiogram.exceptions import TelegramConflictError, TelegramUnauthorizedError
+
+from tuberry.bot.common.telegram import BotFactory
+from tuberry.storage.db import Database
+from tuberry.storage.models import BotStatus, ClientBot
+from tuberry.storage.repos import BotRepo
+from tuberry.storage.types import utcnow
+
+log = logging.getLogger(__name__)
+
+POLL_TIMEOUT = 25  # seconds Telegram holds a getUpdates request open
+TOUCH_EVERY = timedelta(seconds=30)  # how often "last update" is written for the bot card
+
+
+class PollingReceivers:
+    def __init__(
+        self, db: Database, bots: BotFactory, dispatcher: Dispatcher, *, poll_timeout: int = POLL_TIMEOUT
+    ) -> None:
+        self._db = db
+        self._bots = bots
+        self._dp = dispatcher
+        self._timeout = poll_timeout
+        self._tasks: dict[int, asyncio.Task[None]] = {}
+        self._allowed = dispatcher.resolve_used_update_types()
+
+    @property
+    def running(self) -> set[int]:
+        return {bot_id for bot_id, task in self._tasks.items() if not task.done()}
+
+    async def start(self, bot_id: int) -> None:
+        if bot_id in self.running:
+            return
+        async with self._db.session() as session:
+            row = await BotRepo(session).by_id(bot_id)
+            if row is None or row.status != BotStatus.ACTIVE:
+                return
+            token = row.token
+        self._tasks[bot_id] = asyncio.create_task(
+            self._poll(bot_id, self._bots.get(token)), name=f"bot-{bot_id}"
+        )
+
+    async def stop(self, bot_id: int) -> None:
+        task = self._tasks.pop(bot_id, None)
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    async def sync(self) -> None:
+        """Make the running set match the bots that should receive."""
+        async with self._db.session() as session:
+            wanted = {bot.id for bot in await BotRepo(session).receiving()}
+        for bot_id in self.running - wanted:
+            await self.stop(bot_id)
+        for bot_id in wanted - self.running:
+            await self.start(bot_id)
+
+    async def run_sync_loop(self, interval: float = 5.0) -> None:
+        while True:
+            try:
+                await self.sync()
+            except Exception:
+                log.exception("syncing client bots failed")
+            await asyncio.sleep(interval)
+
+    async def close(self) -> None:
+        for bot_id in list(self._tasks):
+            await self.stop(bot_id)
+
+    async def _poll(self, bot_id: int, bot: Bot) -> None:
+        offset: int | None = None
+        failures = 0
+        touched = None
+        with contextlib.suppress(Exception):
+            await bot.delete_webhook()  # a bot switched from webhooks to polling
+        while True:
+            try:
+                updates = await bot.get_updates(
+                    offset=offset,
+                    timeout=self._timeout,
+                    allowed_updates=self._allowed,
+                    request_timeout=self._timeout + 10,
+                )
+                failures = 0
+            except TelegramUnauthorizedError:
+                await self._disable(bot_id, "unauthorized")
+                return
+            except TelegramConflictError:
+                log.warning("bot %s: another getUpdates or a webhook is active", bot_id)
+                await asyncio.sleep(5)
+                continue
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                failures += 1
+                log.warning("bot %s: getUpdates failed (%s), retrying", bot_id, exc)
+                await asyncio.sleep(min(30.0, 0.5 * 2**failures))
+                continue
+            for update in updates:
+                offset = update.update_id + 1
+                try:
+                    await self._dp.feed_update(bot, update, client_bot_id=bot_id)
+                except Exception:
+                    log.exception("bot %s: update %s failed", bot_id, update.update_id)
+            if updates and (touched is None or utcnow() - touched > TOUCH_EVERY):
+                touched = utcnow()
+                await self._touch(bot_id)
+
+    async def _touch(self, bot_id: int) -> None:
+        async with self._db.session() as session:
+            row = await session.get(ClientBot, bot_id)
+            if row is not None:
+                row.last_update_at = utcnow()
+                await session.commit()
+
+    async def _disable(self, bot_id: int, reason: str) -> None:
+        log.warning("bot %s: token rejected by Telegram, disabling it", bot_id)
+        async with self._db.session() as session:
+            row = await session.get(ClientBot, bot_id)
+            if row is not None:
+                row.status, row.status_detail = BotStatus.DISABLED, reason
+                await session.commit()

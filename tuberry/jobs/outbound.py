@@ -1,0 +1,98 @@
+"""Sending one stored message to Avito exactly once, even across a crash between the send and the commit.
+
+Before a send the row is marked `sending` and committed. If a retry finds it still `sending`, the send may
+or may not have happened: the chat's newest messages are read back and an own message with the same content
+that we do not know yet is adopted instead of sending again.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from datetime import UTC, datetime, timedelta
+
+from aiogram import Bot
+
+from tuberry.avito import AvitoSession
+from tuberry.avito import Message as AvitoMessage
+from tuberry.storage.db import Database
+from tuberry.storage.models import AvitoAccount, AvitoState, Dialog, Message
+from tuberry.storage.repos import MessageRepo
+from tuberry.storage.types import utcnow
+
+log = logging.getLogger(__name__)
+
+READ_BACK_WINDOW = timedelta(minutes=10)
+
+
+async def send_message(
+    db: Database, api: AvitoSession, bot: Bot | None, account: AvitoAccount, dialog: Dialog, message: Message
+) -> None:
+    """Send `message` unless it is already sent; raises AvitoError (the caller decides on retry)."""
+    if message.avito_state == AvitoState.SENT:
+        return
+    if message.avito_state == AvitoState.SENDING:
+        adopted = await _read_back(db, api, account, dialog, message)
+        if adopted:
+            return
+    await _set(
+        db, message.id, avito_state=AvitoState.SENDING, attempts=message.attempts + 1, sent_at=utcnow()
+    )
+    if message.kind == "image":
+        image_id = message.content.get("image_id")
+        if not image_id:
+            assert bot is not None, "an image needs the bot that received it"
+            data = io.BytesIO()
+            await bot.download(message.content["file_id"], destination=data)
+            image_id = await api.upload_image(account.avito_user_id, data.getvalue())
+            # Remember the upload: a retry sends this image instead of uploading a second copy.
+            await _set(db, message.id, content={**message.content, "image_id": image_id})
+        sent = await api.send_image(account.avito_user_id, dialog.avito_chat_id, image_id)
+    else:
+        sent = await api.send_text(account.avito_user_id, dialog.avito_chat_id, message.text or "")
+    await _sent(db, message.id, sent)
+
+
+async def _read_back(
+    db: Database, api: AvitoSession, account: AvitoAccount, dialog: Dialog, message: Message
+) -> bool:
+    since = (message.sent_at or utcnow()) - timedelta(seconds=5)
+    recent = await api.list_messages(account.avito_user_id, dialog.avito_chat_id, limit=20)
+    async with db.session() as session:
+        known = await MessageRepo(session).known_avito_ids(dialog.id, [m.id for m in recent])
+    for candidate in reversed(recent):  # oldest first: parts were sent in order
+        if candidate.id in known or candidate.direction not in (None, "out"):
+            continue
+        if datetime.fromtimestamp(candidate.created, UTC) < since:
+            continue
+        if _same(candidate, message):
+            log.info("message %s was sent before a crash; adopting Avito id %s", message.id, candidate.id)
+            await _sent(db, message.id, candidate)
+            return True
+    return False
+
+
+def _same(candidate: AvitoMessage, message: Message) -> bool:
+    if message.kind == "image":
+        return candidate.type == "image"
+    return candidate.type == "text" and (candidate.content or {}).get("text") == message.text
+
+
+async def _sent(db: Database, message_id: int, sent: AvitoMessage) -> None:
+    await _set(
+        db,
+        message_id,
+        avito_state=AvitoState.SENT,
+        avito_message_id=sent.id,
+        avito_created_at=datetime.fromtimestamp(sent.created, UTC),
+        error=None,
+    )
+
+
+async def _set(db: Database, message_id: int, **values: object) -> None:
+    async with db.session() as session:
+        row = await session.get(Message, message_id)
+        assert row is not None
+        for key, value in values.items():
+            setattr(row, key, value)
+        await session.commit()

@@ -1,0 +1,270 @@
+"""poll_account: new Avito messages of one account into the database, then deliveries queued.
+
+An idle account costs one request: the first page of chats (sorted by last update) shows that no chat's last
+message differs from the stored one. Changed chats are read newest first down to the last known message.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from tuberry.avito import (
+    AvitoError,
+    AvitoForbidden,
+    AvitoInvalidCredentials,
+    AvitoPaymentRequired,
+    AvitoRateLimited,
+    AvitoSession,
+    AvitoUnauthorized,
+    Chat,
+)
+from tuberry.avito import Message as AvitoMessage
+from tuberry.bot.common.avito_access import account_session
+from tuberry.jobs.autoreply import plan_auto_reply
+from tuberry.jobs.runtime import Runtime, runtime
+from tuberry.storage.models import (
+    AccountStatus,
+    AvitoAccount,
+    AvitoState,
+    Dialog,
+    Direction,
+    Message,
+    Origin,
+    TgState,
+)
+from tuberry.storage.repos import AccountRepo, DialogRepo, MessageRepo
+from tuberry.storage.types import utcnow
+
+log = logging.getLogger(__name__)
+
+PAGE = 100
+MAX_OFFSET = 1000  # Avito refuses offsets beyond 1000 (API-NOTES §3.2)
+BACKFILL = timedelta(hours=24)  # on an account's first poll, chats quiet for longer are not replayed
+PERMANENT = {
+    AvitoInvalidCredentials: "invalid_credentials",
+    AvitoUnauthorized: "unauthorized",
+    AvitoForbidden: "forbidden",
+    AvitoPaymentRequired: "payment_required",
+}
+
+
+@dataclass(frozen=True)
+class ChatUpdate:
+    dialog_id: int
+    new_messages: int
+
+
+async def poll_account(ctx: dict[str, Any], account_id: int) -> str:
+    rt = runtime(ctx)
+    async with rt.services.db.session() as session:
+        account = await AccountRepo(session).by_id(account_id)
+        if account is None or account.status != AccountStatus.ACTIVE:
+            return "inactive"
+        account.last_poll_at = utcnow()
+        await session.commit()
+    api = account_session(rt.services.avito, rt.services.db, account)
+    try:
+        updated = await _sync(rt, api, account)
+    except AvitoError as exc:
+        await _record_error(rt, account_id, exc)
+        return f"error: {exc}"
+    for dialog_id in updated:
+        await rt.services.queue.deliver(dialog_id)
+    await _record_success(rt, account_id)
+    return f"{len(updated)} dialogs updated"
+
+
+async def _sync(rt: Runtime, api: AvitoSession, account: AvitoAccount) -> list[int]:
+    async with rt.services.db.session() as session:
+        known = {
+            chat_id: d.last_message_id
+            for chat_id, d in (await DialogRepo(session).of_account(account.id)).items()
+        }
+    first_sync = account.last_success_at is None
+    updated: list[int] = []
+    for chat in await _changed_chats(api, account.avito_user_id, known):
+        if first_sync and chat.id not in known and _quiet(chat):
+            await _remember_cursor(rt, account, chat)
+            continue
+        if await _import_chat(rt, api, account, chat, known.get(chat.id)):
+            async with rt.services.db.session() as session:
+                dialog = await DialogRepo(session).by_chat(account.id, chat.id)
+                if dialog is not None:
+                    updated.append(dialog.id)
+    return updated
+
+
+def _changed(chat: Chat, known: dict[str, str | None]) -> bool:
+    last = chat.last_message
+    if last is None:
+        return False
+    return chat.id not in known or known[chat.id] != last.id
+
+
+def _quiet(chat: Chat) -> bool:
+    updated = datetime.fromtimestamp(chat.updated, UTC)
+    return utcnow() - updated > BACKFILL
+
+
+async def _changed_chats(api: AvitoSession, user_id: int, known: dict[str, str | None]) -> list[Chat]:
+    changed: list[Chat] = []
+    offset = 0
+    while True:
+        page = await api.list_chats(user_id, limit=PAGE, offset=offset)
+        changed += [chat for chat in page if _changed(chat, known)]
+        # Chats come most recently updated first: an unchanged chat at the end of a page means the rest
+        # of the list is unchanged too.
+        if len(page) < PAGE or not _changed(page[-1], known) or offset + PAGE > MAX_OFFSET:
+            return changed
+        offset += PAGE
+
+
+async def _new_messages(
+    api: AvitoSession, user_id: int, chat_id: str, known_last: str | None
+) -> list[AvitoMessage]:
+    """Messages newer than the last known one, oldest first."""
+    collected: list[AvitoMessage] = []
+    offset = 0
+    while True:
+        page = await api.list_messages(user_id, chat_id, limit=PAGE, offset=offset)
+        for message in page:
+            if message.id == known_last:
+                return collected[::-1]
+            collected.append(message)
+        if len(page) < PAGE or known_last is None or offset + PAGE > MAX_OFFSET:
+            return collected[::-1]
+        offset += PAGE
+
+
+async def _remember_cursor(rt: Runtime, account: AvitoAccount, chat: Chat) -> None:
+    """A chat that was quiet before Tuberry came: start from its current last message, replay nothing."""
+    async with rt.services.db.session() as session:
+        dialogs = DialogRepo(session)
+        dialog = await dialogs.by_chat(account.id, chat.id) or _new_dialog(account, chat)
+        dialogs.add(dialog)
+        _describe(dialog, account, chat)
+        if chat.last_message is not None:
+            dialog.last_message_id = chat.last_message.id
+            dialog.last_message_at = datetime.fromtimestamp(chat.last_message.created, UTC)
+        await session.commit()
+
+
+async def _import_chat(
+    rt: Runtime, api: AvitoSession, account: AvitoAccount, chat: Chat, known_last: str | None
+) -> bool:
+    """Store the chat's new messages; False when the chat must wait for the next poll."""
+    fresh = await _new_messages(api, account.avito_user_id, chat.id, known_last)
+    async with rt.services.db.session() as session:
+        dialogs, messages = DialogRepo(session), MessageRepo(session)
+        dialog = await dialogs.by_chat(account.id, chat.id)
+        if dialog is None:
+            dialog = _new_dialog(account, chat)
+            dialogs.add(dialog)
+            await session.flush()
+        _describe(dialog, account, chat)
+        stored = await messages.known_avito_ids(dialog.id, [m.id for m in fresh])
+        unknown = [m for m in fresh if m.id not in stored]
+        if any(_is_own(m, account) for m in unknown) and await messages.in_flight(dialog.id):
+            # One of ours may be among them, sent but not yet recorded: look again next time rather than
+            # show it as written in the Avito app.
+            await session.rollback()
+            return False
+        for message in unknown:
+            messages.add(_stored(dialog, account, message))
+            _advance(dialog, account, message)
+        if fresh:
+            dialog.last_message_id = fresh[-1].id
+            dialog.last_message_at = datetime.fromtimestamp(fresh[-1].created, UTC)
+        elif chat.last_message is not None:
+            dialog.last_message_id = chat.last_message.id
+        if any(not _is_own(m, account) for m in unknown):
+            dialog.read_pending = True
+        await session.flush()
+        buyer_messages = [m for m in unknown if not _is_own(m, account)]
+        delay = rt.services.config.auto_reply_delay
+        timer = bool(buyer_messages) and await plan_auto_reply(
+            session, dialog, account, datetime.fromtimestamp(buyer_messages[-1].created, UTC), delay
+        )
+        await session.commit()
+        if timer:
+            await rt.services.queue.auto_reply(dialog.id, delay)
+    return bool(unknown)
+
+
+def _new_dialog(account: AvitoAccount, chat: Chat) -> Dialog:
+    return Dialog(account_id=account.id, avito_chat_id=chat.id, chat_type=chat.id.split("-", 1)[0][:8])
+
+
+def _describe(dialog: Dialog, account: AvitoAccount, chat: Chat) -> None:
+    buyer = chat.buyer(account.avito_user_id)
+    if buyer is not None:
+        dialog.buyer_avito_id = buyer.id
+        dialog.buyer_name = buyer.name or dialog.buyer_name
+    dialog.item_id = chat.item_id or dialog.item_id
+    dialog.item_title = chat.item_title or dialog.item_title
+    dialog.item_price = chat.price_string or dialog.item_price
+    dialog.item_url = chat.item_url or dialog.item_url
+
+
+def _is_own(message: AvitoMessage, account: AvitoAccount) -> bool:
+    if message.direction:
+        return message.direction == Direction.OUT
+    return message.author_id == account.avito_user_id
+
+
+def _stored(dialog: Dialog, account: AvitoAccount, message: AvitoMessage) -> Message:
+    content = dict(message.content or {})
+    text = content.get("text") if isinstance(content.get("text"), str) else None
+    return Message(
+        dialog_id=dialog.id,
+        direction=Direction.OUT if _is_own(message, account) else Direction.IN,
+        origin=Origin.AVITO,
+        kind=message.type,
+        text=text,
+        content=content,
+        avito_message_id=message.id,
+        avito_created_at=datetime.fromtimestamp(message.created, UTC),
+        tg_state=TgState.PENDING,
+        avito_state=AvitoState.RECEIVED,
+    )
+
+
+def _advance(dialog: Dialog, account: AvitoAccount, message: AvitoMessage) -> None:
+    at = datetime.fromtimestamp(message.created, UTC)
+    if _is_own(message, account):
+        # The seller answered from the Avito app: that is an answer, an auto-reply would talk over it.
+        if dialog.last_manager_reply_at is None or at > dialog.last_manager_reply_at:
+            dialog.last_manager_reply_at = at
+    elif dialog.last_buyer_message_at is None or at > dialog.last_buyer_message_at:
+        dialog.last_buyer_message_at = at
+
+
+async def _record_success(rt: Runtime, account_id: int) -> None:
+    async with rt.services.db.session() as session:
+        account = await session.get(AvitoAccount, account_id)
+        if account is not None:
+            account.last_success_at = utcnow()
+            account.last_error = None
+            await session.commit()
+
+
+async def _record_error(rt: Runtime, account_id: int, error: AvitoError) -> None:
+    code = next((code for kind, code in PERMANENT.items() if isinstance(error, kind)), None)
+    async with rt.services.db.session() as session:
+        account = await session.get(AvitoAccount, account_id)
+        if account is None:
+            return
+        account.last_error = code or (
+            "rate_limited" if isinstance(error, AvitoRateLimited) else "unavailable"
+        )
+        account.last_error_at = utcnow()
+        if code is not None:
+            account.status = AccountStatus.ERROR  # the owner must act; polling stops until they resume
+        elif isinstance(error, AvitoRateLimited) and error.retry_after:
+            # Push the next poll back by what Avito asked for.
+            account.last_poll_at = utcnow() + timedelta(seconds=error.retry_after)
+        await session.commit()
+    log.warning("poll of account %s failed: %s", account_id, error)

@@ -1,0 +1,43 @@
+"""tick: the heartbeat (arq cron, every second, one worker at a time).
+
+It starts due polls, and re-creates any job that Redis may have lost (a restart, a killed worker) from the
+database: pending deliveries, unsent manager messages, overdue auto-replies. Job ids make this idempotent.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from tuberry.jobs.runtime import runtime
+from tuberry.storage.repos import AccountRepo, DialogRepo, MessageRepo
+from tuberry.storage.types import utcnow
+
+SWEEP_EVERY = timedelta(seconds=15)  # between sweeps for lost jobs; a starting worker sweeps at once
+GRACE = timedelta(seconds=20)  # how old pending work must be before it counts as lost
+
+
+async def tick(ctx: dict[str, Any]) -> str:
+    rt = runtime(ctx)
+    now = utcnow()
+    async with rt.services.db.session() as session:
+        due = await AccountRepo(session).due_for_poll(now, rt.services.config.avito_poll_interval)
+        last = ctx.get("swept_at")
+        sweep = last is None or now - last >= SWEEP_EVERY
+        if sweep:
+            ctx["swept_at"] = now
+        deliveries = await DialogRepo(session).with_pending_delivery(now - GRACE) if sweep else []
+        sends = await MessageRepo(session).unsent(now - GRACE) if sweep else []
+        replies = await DialogRepo(session).auto_replies_due(now - GRACE) if sweep else []
+    for account_id in due:
+        await rt.services.queue.poll_account(account_id)
+    for dialog_id in deliveries:
+        await rt.services.queue.deliver(dialog_id)
+    for dialog_id, tg_message_id in sends:
+        if tg_message_id is None:
+            await rt.services.queue.auto_reply(dialog_id, 0)
+        else:
+            await rt.services.queue.send(dialog_id, tg_message_id)
+    for dialog_id in replies:
+        await rt.services.queue.auto_reply(dialog_id, 0)
+    return f"{len(due)} polls, {len(deliveries) + len(sends) + len(replies)} recovered"

@@ -1,0 +1,66 @@
+"""arq worker settings: the jobs, their retry policies, and the services they share."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from arq import cron
+from arq.connections import RedisSettings
+from arq.worker import Function, Worker, func
+
+from tuberry.bot.common.services import Services
+from tuberry.jobs.autoreply import auto_reply
+from tuberry.jobs.deliver import deliver_to_telegram
+from tuberry.jobs.poll import poll_account
+from tuberry.jobs.runtime import Runtime
+from tuberry.jobs.send import send_to_avito
+from tuberry.jobs.sweep import tick
+from tuberry.storage import queue
+from tuberry.storage.pacing import Pacer, telegram_limits
+
+
+def functions() -> list[Function]:
+    # keep_result=0 frees a job's `_job_id` as soon as it ends, so the next one for the same dialog can queue.
+    return [
+        func(poll_account, name=queue.POLL_ACCOUNT, keep_result=0, max_tries=3, timeout=120),
+        func(deliver_to_telegram, name=queue.DELIVER_DIALOG, keep_result=0, max_tries=200, timeout=300),
+        func(send_to_avito, name=queue.SEND_TO_AVITO, keep_result=0, max_tries=30, timeout=120),
+        func(auto_reply, name=queue.AUTO_REPLY, keep_result=0, max_tries=30, timeout=120),
+    ]
+
+
+def build_worker(
+    services: Services,
+    redis_settings: RedisSettings,
+    *,
+    group_rate: float,
+    bot_rate: float,
+    max_jobs: int = 50,
+) -> Worker:
+    """A worker sharing this process's services (`tuberry run`, `tuberry worker` and the tests use it)."""
+    group, bot = telegram_limits(group_rate, bot_rate)
+    pacer = Pacer(services.queue.redis, services.config.redis_prefix, group, bot)
+    ctx: dict[str, Any] = {"rt": Runtime(services=services, pacer=pacer)}
+    return Worker(
+        functions=functions(),  # type: ignore[arg-type]
+        cron_jobs=[
+            cron(
+                tick,
+                name=f"{services.config.redis_prefix}:tick",
+                second=set(range(60)),
+                run_at_startup=True,
+                unique=True,
+                keep_result=0,
+            )
+        ],
+        queue_name=services.queue.name,
+        redis_pool=services.queue.redis,
+        redis_settings=redis_settings,
+        ctx=ctx,
+        max_jobs=max_jobs,
+        handle_signals=False,
+        poll_delay=0.2,
+        job_completion_wait=5,
+        keep_result=0,
+        retry_jobs=True,
+    )
