@@ -1,0 +1,1 @@
+"""Tuberry: Avito Messenger chats in Telegram forum topics."""

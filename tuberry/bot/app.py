@@ -1,0 +1,142 @@
+"""Composition root: storage, Redis, the master and client dispatchers, the worker, the HTTP server."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import AsyncIterator
+
+from aiogram import Bot, Dispatcher
+from aiogram.fsm.storage.base import DefaultKeyBuilder
+from aiogram.fsm.storage.redis import RedisStorage
+from arq.connections import RedisSettings
+
+from tuberry.avito import AvitoClient
+from tuberry.bot.client import build_client_dispatcher
+from tuberry.bot.common.services import Config, Services
+from tuberry.bot.common.telegram import BotFactory
+from tuberry.bot.master import setup_master
+from tuberry.bot.receivers import PollingReceivers
+from tuberry.bot.settings import Settings
+from tuberry.bot.web import build_web_app, start_web
+from tuberry.jobs.worker import build_worker
+from tuberry.storage import crypto, queue
+from tuberry.storage.db import Database
+from tuberry.storage.migrate import upgrade
+
+log = logging.getLogger(__name__)
+
+
+def install_secret_key(settings: Settings) -> None:
+    """SECRET_KEY, or for SQLite a generated key kept beside the database file (with a loud warning)."""
+    if settings.secret_key is not None and settings.secret_key.get_secret_value().strip():
+        crypto.install_keys(crypto.parse_keys(settings.secret_key.get_secret_value()))
+        return
+    path = settings.sqlite_path()
+    if path is None:
+        raise crypto.SecretKeyError(
+            "SECRET_KEY is not set. Generate one with "
+            '`python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"` '
+            "and set it in the environment or .env; keep it safe: stored tokens are encrypted with it."
+        )
+    crypto.install_keys([crypto.load_or_create_local_key(path.resolve())])
+
+
+async def migrate(settings: Settings) -> None:
+    path = settings.sqlite_path()
+    if path is not None:
+        path.resolve().parent.mkdir(parents=True, exist_ok=True)
+    await asyncio.to_thread(upgrade, settings.database_url)
+
+
+@contextlib.asynccontextmanager
+async def open_services(settings: Settings) -> AsyncIterator[Services]:
+    redis = await queue.connect(settings.redis_url)
+    db = Database(settings.database_url)
+    avito = AvitoClient(settings.avito_api_base)
+    bots = BotFactory(settings.telegram_api_base)
+    config = Config(
+        admin_ids=settings.admin_ids,
+        public_url=settings.public_url,
+        avito_poll_interval=settings.avito_poll_interval,
+        auto_reply_delay=settings.auto_reply_delay,
+        redis_prefix=settings.redis_prefix,
+    )
+    services = Services(
+        db=db, queue=queue.JobQueue(redis, settings.redis_prefix), avito=avito, bots=bots, config=config
+    )
+    try:
+        yield services
+    finally:
+        await bots.close()
+        await avito.aclose()
+        await db.dispose()
+        await redis.aclose()
+
+
+def build_master(settings: Settings, services: Services) -> tuple[Bot, Dispatcher]:
+    storage = RedisStorage(
+        services.queue.redis,
+        key_builder=DefaultKeyBuilder(
+            prefix=f"{settings.redis_prefix}:fsm", with_bot_id=True, with_destiny=True
+        ),
+    )
+    dp = Dispatcher(storage=storage)
+    dp["services"] = services
+    setup_master(dp)
+    return services.bots.get(settings.master_bot_token.get_secret_value()), dp
+
+
+async def serve(settings: Settings, *, bots: bool = True, worker: bool = True) -> None:
+    """Run until SIGINT/SIGTERM: `tuberry run` (both), `tuberry bot`, `tuberry worker`."""
+    install_secret_key(settings)
+    await migrate(settings)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    async with open_services(settings) as services:
+        tasks: list[asyncio.Task[object]] = []
+        web_runner = await start_web(build_web_app(services), settings.http_host, settings.http_port)
+        receivers = None
+        if bots:
+            master_bot, master_dp = build_master(settings, services)
+            me = await master_bot.get_me()
+            services.master_username = me.username or ""
+            client_dp = build_client_dispatcher(services)
+            receivers = PollingReceivers(services.db, services.bots, client_dp)
+            services.receivers = receivers
+            if settings.public_url:
+                log.warning("PUBLIC_URL is set but webhooks are not available yet: using long polling")
+            tasks.append(asyncio.create_task(receivers.run_sync_loop(), name="client-bots"))
+            tasks.append(
+                asyncio.create_task(
+                    master_dp.start_polling(master_bot, handle_signals=False, close_bot_session=False),
+                    name="master-bot",
+                )
+            )
+            log.info("master bot @%s is polling", services.master_username)
+        if worker:
+            arq_worker = build_worker(
+                services,
+                RedisSettings.from_dsn(settings.redis_url),
+                group_rate=settings.telegram_group_rate,
+                bot_rate=settings.telegram_bot_rate,
+            )
+            tasks.append(asyncio.create_task(arq_worker.main(), name="worker"))
+            log.info("worker is running on queue %s", services.queue.name)
+        waiter = asyncio.create_task(stop.wait())
+        done, _ = await asyncio.wait([waiter, *tasks], return_when=asyncio.FIRST_COMPLETED)
+        for task in done:
+            if task is not waiter and task.exception() is not None:
+                log.error("%s stopped: %r", task.get_name(), task.exception())
+        log.info("shutting down")
+        if receivers is not None:
+            await receivers.close()
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await web_runner.cleanup()

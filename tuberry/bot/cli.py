@@ -1,0 +1,64 @@
+"""`tuberry run | bot | worker | migrate | check | rotate-key`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+
+from pydantic import ValidationError
+
+from tuberry.bot.settings import Settings
+
+
+def _settings() -> Settings:
+    try:
+        return Settings()  # type: ignore[call-arg]
+    except ValidationError as exc:
+        lines = [f"  {'.'.join(str(p) for p in err['loc']).upper()}: {err['msg']}" for err in exc.errors()]
+        sys.exit("Configuration is not valid:\n" + "\n".join(lines))
+
+
+def _logging(level: str) -> None:
+    logging.basicConfig(
+        level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr
+    )
+    # Request lines of these libraries are noise at INFO (and URLs must never carry secrets into logs).
+    for noisy in ("httpx", "httpcore", "aiogram.event", "arq.worker"):
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLogger().level))
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="tuberry", description="Avito Messenger chats in Telegram topics")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("run", help="everything in one process: migrations, bots, worker, HTTP server")
+    sub.add_parser("bot", help="the master bot, client bots and the HTTP server")
+    sub.add_parser("worker", help="the arq worker (run several on one Redis to scale)")
+    sub.add_parser("migrate", help="alembic upgrade head")
+    sub.add_parser("check", help="validate the configuration and reach every service")
+    sub.add_parser("rotate-key", help="re-encrypt stored secrets with the first SECRET_KEY")
+    args = parser.parse_args(argv)
+
+    settings = _settings()
+    _logging(settings.log_level)
+    from tuberry.bot import app, maintenance
+
+    if args.command == "run":
+        asyncio.run(app.serve(settings, bots=True, worker=True))
+    elif args.command == "bot":
+        asyncio.run(app.serve(settings, bots=True, worker=False))
+    elif args.command == "worker":
+        asyncio.run(app.serve(settings, bots=False, worker=True))
+    elif args.command == "migrate":
+        asyncio.run(app.migrate(settings))
+        print("database is at the newest revision")
+    elif args.command == "check":
+        sys.exit(asyncio.run(maintenance.check(settings)))
+    elif args.command == "rotate-key":
+        count = asyncio.run(maintenance.rotate_keys(settings))
+        print(f"re-encrypted {count} stored secrets with the newest key")
+
+
+if __name__ == "__main__":
+    main()
