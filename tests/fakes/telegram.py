@@ -689,7 +689,7 @@ class FakeTelegram(BotApiMethods):
     async def wait_until(
         self,
         predicate: Callable[[], Any],
-        timeout: float = 10.0,  # noqa: ASYNC109 - the signature tests use
+        timeout: float = 10.0,
         *,
         message: str | None = None,
     ) -> Any:

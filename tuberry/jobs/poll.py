@@ -172,9 +172,10 @@ async def _import_chat(
             # show it as written in the Avito app.
             await session.rollback()
             return False
-        for message in unknown:
+        observed = utcnow()
+        for index, message in enumerate(unknown):
             messages.add(_stored(dialog, account, message))
-            _advance(dialog, account, message)
+            _advance(dialog, account, message, observed + timedelta(microseconds=index))
         if fresh:
             dialog.last_message_id = fresh[-1].id
             dialog.last_message_at = datetime.fromtimestamp(fresh[-1].created, UTC)
@@ -232,14 +233,14 @@ def _stored(dialog: Dialog, account: AvitoAccount, message: AvitoMessage) -> Mes
     )
 
 
-def _advance(dialog: Dialog, account: AvitoAccount, message: AvitoMessage) -> None:
-    at = datetime.fromtimestamp(message.created, UTC)
+def _advance(dialog: Dialog, account: AvitoAccount, message: AvitoMessage, observed: datetime) -> None:
+    """Who spoke last, in our own clock: managers' replies in Telegram are stamped by it too, and Avito's
+    clock may differ from ours by seconds, which would decide "who answered after whom" wrongly."""
     if _is_own(message, account):
         # The seller answered from the Avito app: that is an answer, an auto-reply would talk over it.
-        if dialog.last_manager_reply_at is None or at > dialog.last_manager_reply_at:
-            dialog.last_manager_reply_at = at
-    elif dialog.last_buyer_message_at is None or at > dialog.last_buyer_message_at:
-        dialog.last_buyer_message_at = at
+        dialog.last_manager_reply_at = observed
+    else:
+        dialog.last_buyer_message_at = observed
 
 
 async def _record_success(rt: Runtime, account_id: int) -> None:

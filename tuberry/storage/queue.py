@@ -54,7 +54,11 @@ class JobQueue:
 
     async def auto_reply(self, dialog_id: int, delay: float) -> None:
         await self.redis.enqueue_job(
-            AUTO_REPLY, dialog_id, _job_id=f"{self._ids}:autoreply:{dialog_id}", _defer_by=delay, _queue_name=self.name
+            AUTO_REPLY,
+            dialog_id,
+            _job_id=f"{self._ids}:autoreply:{dialog_id}",
+            _defer_by=delay,
+            _queue_name=self.name,
         )
 
     async def depth(self) -> int:

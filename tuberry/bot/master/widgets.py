@@ -1,0 +1,60 @@
+"""Widgets that render Fluent messages in the caller's language."""
+
+from __future__ import annotations
+
+import html
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from aiogram_dialog import DialogManager
+from aiogram_dialog.widgets.common import WhenCondition
+from aiogram_dialog.widgets.text import Multi, Text
+
+from tuberry.bot.common.i18n import Translator, translator
+
+
+class Html(str):
+    """A value that is already safe HTML (built from other Fluent texts): not escaped again."""
+
+
+def translator_of(manager: DialogManager) -> Translator:
+    t = manager.middleware_data.get("t")
+    return t if isinstance(t, Translator) else translator(manager.middleware_data.get("lang", "ru"))
+
+
+def fluent_args(data: dict[str, Any]) -> dict[str, Any]:
+    """Window data as Fluent arguments: strings HTML-escaped (they may come from users), numbers kept."""
+    args: dict[str, Any] = {}
+    for key, value in data.items():
+        if isinstance(value, Html):
+            args[key] = str(value)
+        elif isinstance(value, str):
+            args[key] = html.escape(value, quote=False)
+        elif isinstance(value, bool):
+            args[key] = "yes" if value else "no"
+        elif isinstance(value, int | float | Decimal | datetime):
+            args[key] = value
+    return args
+
+
+class T(Text):
+    """`T("bots-title")`: the Fluent message of that key, formatted with the window data.
+
+    Extra keyword arguments are fixed Fluent arguments that win over the window data.
+    """
+
+    def __init__(self, key: str, when: WhenCondition = None, **args: Any) -> None:
+        super().__init__(when=when)
+        self.key = key
+        self.args = args
+
+    async def _render_text(self, data: dict[str, Any], manager: DialogManager) -> str:
+        args = fluent_args(data)
+        args.update(self.args)
+        return translator_of(manager)(self.key, **args)
+
+
+def Blocks(*texts: Text, when: WhenCondition = None) -> Multi:
+    """Paragraphs: non-empty texts separated by a blank line."""
+    return Multi(*texts, sep="\n\n", when=when)
