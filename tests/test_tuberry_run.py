@@ -1,0 +1,185 @@
+"""`tuberry run` as an operator starts it: one process, an empty directory, only the required variables.
+
+The owner onboards through the master bot, a buyer writes on Avito, a manager answers in the topic, and the
+process stops cleanly on SIGTERM: the whole product through its public interface.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import sys
+import uuid
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from cryptography.fernet import Fernet
+from redis.asyncio import Redis
+
+from tests.conftest import REDIS_URL
+from tests.fakes.avito import FakeAvito
+from tests.fakes.telegram import FakeBot, FakeTelegram
+
+WAIT = 30.0
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def until(condition: Callable[[], Any], what: str, timeout: float = WAIT) -> Any:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        result = condition()
+        if asyncio.iscoroutine(result):
+            result = await result
+        if result:
+            return result
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.1)
+
+
+class Owner:
+    def __init__(self, tg: FakeTelegram, master: FakeBot, user: dict[str, Any]) -> None:
+        self.tg, self.master, self.user = tg, master, user
+
+    def screen(self) -> dict[str, Any]:
+        mine = [
+            m for m in self.tg.messages(self.user["id"], bot=self.master) if m["from"]["id"] == self.master.id
+        ]
+        return mine[-1] if mine else {}
+
+    def text(self) -> str:
+        """The current screen: its text and its buttons' labels."""
+        screen = self.screen()
+        rows = (screen.get("reply_markup") or {}).get("inline_keyboard") or []
+        return "\n".join([str(screen.get("text", "")), *(b["text"] for row in rows for b in row)])
+
+    async def send(self, text: str, expect: str) -> None:
+        self.tg.user_sends(self.master, self.user["id"], self.user, text)
+        await until(lambda: expect in self.text(), f"{expect!r} after {text!r}")
+
+    async def press(self, label: str, expect: str) -> None:
+        screen = self.screen()
+        buttons = [b for row in screen["reply_markup"]["inline_keyboard"] for b in row if label in b["text"]]
+        assert buttons, f"no {label!r} button on {screen.get('text')!r}"
+        self.tg.user_presses(
+            self.master, self.user["id"], self.user, screen["message_id"], buttons[0]["callback_data"]
+        )
+        await until(lambda: expect in self.text(), f"{expect!r} after pressing {label!r}")
+
+
+@pytest.fixture
+async def process(tmp_path: Path) -> AsyncIterator[dict[str, Any]]:
+    tg, avito = FakeTelegram(), FakeAvito()
+    await tg.start()
+    await avito.start()
+    master = tg.add_bot(username="tuberry_master_bot")
+    prefix = f"tuberry-test-{uuid.uuid4().hex[:10]}"
+    port = _free_port()
+    env = {
+        **os.environ,
+        "MASTER_BOT_TOKEN": master.token,
+        "SECRET_KEY": Fernet.generate_key().decode(),
+        "REDIS_URL": REDIS_URL,
+        "REDIS_PREFIX": prefix,
+        "TELEGRAM_API_BASE": tg.base_url,
+        "AVITO_API_BASE": avito.base_url,
+        "HTTP_HOST": "127.0.0.1",
+        "HTTP_PORT": str(port),
+        "AVITO_POLL_INTERVAL": "1",
+        "AUTO_REPLY_DELAY": "1",
+        "TELEGRAM_GROUP_RATE": "0",
+        "TELEGRAM_BOT_RATE": "0",
+    }
+    env.pop("DATABASE_URL", None)
+    log = (tmp_path / "tuberry.log").open("wb")
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "tuberry.bot.cli", "run", cwd=tmp_path, env=env, stdout=log, stderr=log
+    )
+    try:
+        yield {
+            "tg": tg,
+            "avito": avito,
+            "master": master,
+            "proc": proc,
+            "port": port,
+            "dir": tmp_path,
+            "log": tmp_path / "tuberry.log",
+        }
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+        log.close()
+        redis = Redis.from_url(REDIS_URL)
+        keys = [key async for key in redis.scan_iter(match=f"*{prefix}*")]
+        if keys:
+            await redis.delete(*keys)
+        await redis.aclose()
+        await avito.stop()
+        await tg.stop()
+
+
+async def test_from_start_to_a_reply_on_avito_in_one_process(process: dict[str, Any]) -> None:
+    tg: FakeTelegram = process["tg"]
+    avito: FakeAvito = process["avito"]
+
+    async def healthy() -> bool:
+        try:
+            async with httpx.AsyncClient() as http:
+                return (await http.get(f"http://127.0.0.1:{process['port']}/healthz")).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    await until(healthy, "/healthz", timeout=60)
+    assert (process["dir"] / "tuberry.db").exists()  # SQLite created by migrations in the working directory
+
+    owner_user = tg.add_user("Ольга", language_code="ru")
+    owner = Owner(tg, process["master"], owner_user)
+    await owner.send("/start", "Боты")
+    await owner.press("Боты", "Подключить бота")
+    await owner.press("Подключить бота", "токен")
+    shop_bot = tg.add_bot(username="olga_shop_bot")
+    await owner.send(shop_bot.token, "olga_shop_bot")
+
+    group = tg.create_group("Продажи Ольги", is_forum=True, owner=owner_user)
+    manager = tg.add_user("Максим")
+    tg.add_member(group, manager)
+    tg.add_bot_to_group(shop_bot, group, by_user=owner_user, admin=True)
+    await until(lambda: tg.sent(group, bot=shop_bot), "the bot's answer in the group")
+
+    account = avito.add_account(name="Магазин Ольги")
+    await owner.send("/start", "Аккаунты Авито")
+    await owner.press("Аккаунты Авито", "Добавить аккаунт")
+    await owner.press("Добавить аккаунт", "client_id")
+    await owner.send(account.client_id, "client_secret")
+    await owner.send(account.client_secret, "Магазин Ольги")
+
+    chat = avito.add_chat(account, buyer_name="Анна", item_title="Велосипед")
+    avito.buyer_sends(chat, "Здравствуйте! Велосипед ещё продаётся?")
+    topic_message = await until(
+        lambda: next(
+            (m for m in tg.sent(group, bot=shop_bot) if "ещё продаётся" in (m.get("text") or "")), None
+        ),
+        "the buyer's message in a topic",
+    )
+    topic = topic_message["message_thread_id"]
+    tg.user_sends(shop_bot, group, manager, "Да, продаётся!", thread_id=topic)
+    await until(
+        lambda: [m["content"]["text"] for m in avito.sent_via_api(chat)] == ["Да, продаётся!"],
+        "the reply on Avito",
+    )
+
+    process["proc"].send_signal(signal.SIGTERM)
+    assert await asyncio.wait_for(process["proc"].wait(), 20) == 0
+    log = process["log"].read_text()
+    assert shop_bot.token not in log and account.client_secret not in log
