@@ -14,6 +14,7 @@ from aiogram.fsm.storage.redis import RedisStorage
 from arq.connections import RedisSettings
 
 from tuberry.avito import AvitoClient
+from tuberry.bot.bootstrap import install_secret_key, migrate
 from tuberry.bot.client import build_client_dispatcher
 from tuberry.bot.common.services import Config, Services
 from tuberry.bot.common.telegram import BotFactory
@@ -22,33 +23,10 @@ from tuberry.bot.receivers import PollingReceivers
 from tuberry.bot.settings import Settings
 from tuberry.bot.web import build_web_app, start_web
 from tuberry.jobs.worker import build_worker
-from tuberry.storage import crypto, queue
+from tuberry.storage import queue
 from tuberry.storage.db import Database
-from tuberry.storage.migrate import upgrade
 
 log = logging.getLogger(__name__)
-
-
-def install_secret_key(settings: Settings) -> None:
-    """SECRET_KEY, or for SQLite a generated key kept beside the database file (with a loud warning)."""
-    if settings.secret_key is not None and settings.secret_key.get_secret_value().strip():
-        crypto.install_keys(crypto.parse_keys(settings.secret_key.get_secret_value()))
-        return
-    path = settings.sqlite_path()
-    if path is None:
-        raise crypto.SecretKeyError(
-            "SECRET_KEY is not set. Generate one with "
-            '`python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"` '
-            "and set it in the environment or .env; keep it safe: stored tokens are encrypted with it."
-        )
-    crypto.install_keys([crypto.load_or_create_local_key(path.resolve())])
-
-
-async def migrate(settings: Settings) -> None:
-    path = settings.sqlite_path()
-    if path is not None:
-        path.resolve().parent.mkdir(parents=True, exist_ok=True)
-    await asyncio.to_thread(upgrade, settings.database_url)
 
 
 @contextlib.asynccontextmanager

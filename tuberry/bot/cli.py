@@ -42,6 +42,13 @@ def main(argv: list[str] | None = None) -> None:
 
     settings = _settings()
     _logging(settings.log_level)
+    # Imported here: aiogram takes seconds to import, and `migrate` does not need it.
+    from tuberry.bot import bootstrap
+
+    if args.command == "migrate":
+        asyncio.run(bootstrap.migrate(settings))
+        print("database is at the newest revision")
+        return
     from tuberry.bot import app, maintenance
 
     if args.command == "run":
@@ -50,9 +57,6 @@ def main(argv: list[str] | None = None) -> None:
         asyncio.run(app.serve(settings, bots=True, worker=False))
     elif args.command == "worker":
         asyncio.run(app.serve(settings, bots=False, worker=True))
-    elif args.command == "migrate":
-        asyncio.run(app.migrate(settings))
-        print("database is at the newest revision")
     elif args.command == "check":
         sys.exit(asyncio.run(maintenance.check(settings)))
     elif args.command == "rotate-key":

@@ -6,11 +6,12 @@ import httpx
 from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
+from redis.asyncio import Redis
 from sqlalchemy import select, text, update
 
-from tuberry.bot.app import install_secret_key
+from tuberry.bot.bootstrap import install_secret_key
 from tuberry.bot.settings import Settings
-from tuberry.storage import crypto, queue
+from tuberry.storage import crypto
 from tuberry.storage.db import Database
 from tuberry.storage.models import AvitoAccount, ClientBot
 
@@ -45,9 +46,11 @@ async def check(settings: Settings) -> int:
     finally:
         await db.dispose()
     try:
-        redis = await queue.connect(settings.redis_url)
-        await redis.ping()
-        await redis.aclose()
+        redis = Redis.from_url(settings.redis_url, socket_connect_timeout=5)
+        try:
+            await redis.ping()
+        finally:
+            await redis.aclose()
         report(True, "Redis", settings.redis_url.rsplit("@", 1)[-1])
     except Exception as exc:
         report(False, "Redis", f"{exc.__class__.__name__}: {exc}")
