@@ -8,6 +8,7 @@ from aiogram.fsm.storage.memory import DisabledEventIsolation
 from aiogram_dialog import setup_dialogs
 from aiogram_dialog.api.exceptions import OutdatedIntent, UnknownIntent, UnknownState
 
+from tuberry.bot.master.admin import admin_router
 from tuberry.bot.master.dialogs.accounts import accounts_dialog
 from tuberry.bot.master.dialogs.autoreply import autoreply_dialog
 from tuberry.bot.master.dialogs.bots import bots_dialog
@@ -28,6 +29,8 @@ def setup_master(dp: Dispatcher) -> None:
     """
     dp.update.outer_middleware(CallerMiddleware())
     dp.include_router(start_router())
+    # Before the dialogs: an admin's command wins over a dialog waiting for text; others' updates pass on.
+    dp.include_router(admin_router())
     dp.include_routers(
         menu_dialog(),
         bots_dialog(),

@@ -18,6 +18,7 @@ menu-title =
     <b>Tuberry — cabinet</b>
     Bots: { $bots } · Avito accounts: { $accounts }
 menu-blocked = ⛔ This cabinet is blocked by the administrator; messages are not relayed. Reason: { $reason }
+menu-blocked-no-reason = not given
 menu-stranger = Send /start to open your cabinet.
 menu-bots = 🤖 Bots
 menu-accounts = 🛒 Avito accounts
@@ -183,9 +184,3 @@ cabinet-autoreply-on = on
 cabinet-autoreply-off = off
 cabinet-autoreply-mode-always = always
 cabinet-autoreply-mode-schedule = on a schedule
-cabinet-stats-title = <b>Today's stats</b> (UTC)
-cabinet-stats-account =
-    <b>{ $name }</b>
-    New dialogs: { $dialogs }
-    Messages: { $incoming } in, { $outgoing } out
-cabinet-stats-empty = No Avito accounts yet.

@@ -18,6 +18,7 @@ menu-title =
     <b>Tuberry — кабинет</b>
     Ботов: { $bots } · Аккаунтов Авито: { $accounts }
 menu-blocked = ⛔ Кабинет заблокирован администратором, сообщения не пересылаются. Причина: { $reason }
+menu-blocked-no-reason = не указана
 menu-stranger = Нажмите /start, чтобы открыть кабинет.
 menu-bots = 🤖 Боты
 menu-accounts = 🛒 Аккаунты Авито
@@ -183,9 +184,3 @@ cabinet-autoreply-on = включён
 cabinet-autoreply-off = выключен
 cabinet-autoreply-mode-always = всегда
 cabinet-autoreply-mode-schedule = по расписанию
-cabinet-stats-title = <b>Статистика за сегодня</b> (UTC)
-cabinet-stats-account =
-    <b>{ $name }</b>
-    Новых диалогов: { $dialogs }
-    Сообщений: входящих { $incoming }, исходящих { $outgoing }
-cabinet-stats-empty = Пока нет аккаунтов Авито.

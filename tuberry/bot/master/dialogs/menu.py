@@ -15,7 +15,7 @@ from aiogram_dialog.widgets.kbd import Row, Start
 
 from tuberry.bot.common.i18n import Translator
 from tuberry.bot.common.services import Services
-from tuberry.bot.master.dialogs.common import parse_id, services_of, workspace_of
+from tuberry.bot.master.dialogs.common import parse_id, services_of, t_of, workspace_of
 from tuberry.bot.master.states import (
     AccountsSG,
     AutoReplySG,
@@ -146,7 +146,7 @@ async def get_menu(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
         data["accounts"] = len(await AccountRepo(session).list(workspace_id))
     if workspace is not None and workspace.blocked:
         data["blocked"] = True
-        data["reason"] = workspace.blocked_reason or ""
+        data["reason"] = workspace.blocked_reason or t_of(dialog_manager)("menu-blocked-no-reason")
     return data
 
 
