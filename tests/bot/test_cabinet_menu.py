@@ -83,14 +83,14 @@ async def test_help_walks_from_botfather_to_the_first_topic(cabinet: Cabinet) ->
     assert "Tuberry — кабинет" in anna.text()
 
 
-async def test_placeholder_screens_open_and_return(cabinet: Cabinet) -> None:
+async def test_auto_reply_and_stats_screens_open_and_return(cabinet: Cabinet) -> None:
     john = cabinet.user("John", "en")
     await john.send("/start")
     await john.press("Auto-reply")
     assert "Auto-reply" in john.text() and "off" in john.text()
     await john.press("Back")
     await john.press("Stats")
-    assert "No Avito accounts yet" in john.text()
+    assert "No data yet" in john.text()
     await john.press("Back")
     assert "Tuberry — cabinet" in john.text()
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tuberry.storage.models import AvitoAccount, Dialog, Direction, Message, TgState
+from tuberry.storage.models import AvitoAccount, Dialog, Message, TgState
 
 
 class DialogRepo:
@@ -55,19 +55,3 @@ class DialogRepo:
             select(Dialog.id).where(Dialog.auto_reply_due_at.is_not(None), Dialog.auto_reply_due_at <= now)
         )
         return list(rows)
-
-    async def activity_since(self, account_id: int, since: datetime) -> tuple[int, int, int]:
-        """(new dialogs, messages in, messages out) of one account since the given moment."""
-        new = await self.session.scalar(
-            select(func.count())
-            .select_from(Dialog)
-            .where(Dialog.account_id == account_id, Dialog.created_at >= since)
-        )
-        rows = await self.session.execute(
-            select(Message.direction, func.count())
-            .join(Dialog, Dialog.id == Message.dialog_id)
-            .where(Dialog.account_id == account_id, Message.created_at >= since)
-            .group_by(Message.direction)
-        )
-        counts = {direction: int(count) for direction, count in rows}
-        return int(new or 0), counts.get(Direction.IN, 0), counts.get(Direction.OUT, 0)

@@ -1,0 +1,162 @@
+"""Queries of the Stats screen: counts aggregated in SQL, a period's events for the percentile maths.
+
+Rules shared by every query (the maths on top lives in `domain.stats`):
+
+* A message's moment is Avito's timestamp for what was read from Avito (the buyer's messages and the
+  seller's own from the Avito app: a backfill is dated when it was written, not when we read it), and
+  our own `created_at` for what Tuberry wrote (a manager's reply is dated when the manager sent it in
+  the topic, however long Avito took to accept it; an auto-reply when it was decided).
+* Counted: every buyer message, and outgoing messages that have not failed or been cancelled (the
+  buyer never saw those). Avito's `system` notices are neither the buyer's nor an answer.
+* A *human reply* is an outgoing message that is not an auto-reply: a manager through Tuberry or the
+  seller in the Avito app.
+* Everything is scoped to one workspace's accounts that are not removed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tuberry.domain.stats import Event
+from tuberry.storage.models import (
+    AccountStatus,
+    AvitoAccount,
+    AvitoState,
+    Dialog,
+    Direction,
+    Message,
+    Origin,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Counts:
+    """One account's figures for a period."""
+
+    new_dialogs: int = 0  # dialogs whose first message falls in the period
+    messages_in: int = 0
+    messages_out: int = 0  # human replies
+    auto_replies: int = 0
+
+
+def moment() -> ColumnElement[datetime]:
+    """When a message was written (see the module's rules)."""
+    return case(
+        (Message.origin == Origin.AVITO, func.coalesce(Message.avito_created_at, Message.created_at)),
+        else_=Message.created_at,
+    )
+
+
+def _counted() -> ColumnElement[bool]:
+    return and_(
+        Message.kind != "system",
+        or_(
+            Message.direction == Direction.IN,
+            Message.avito_state.not_in([AvitoState.FAILED, AvitoState.CANCELLED]),
+        ),
+    )
+
+
+def _human_reply() -> ColumnElement[bool]:
+    return and_(Message.direction == Direction.OUT, Message.is_auto_reply.is_(False))
+
+
+class StatsRepo:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    @staticmethod
+    def _scoped(stmt: Select[Any], workspace_id: int) -> Select[Any]:
+        """Counted messages of the workspace's accounts, with the dialog's account id at hand."""
+        return (
+            stmt.select_from(Message)
+            .join(Dialog, Dialog.id == Message.dialog_id)
+            .join(AvitoAccount, AvitoAccount.id == Dialog.account_id)
+            .where(
+                AvitoAccount.workspace_id == workspace_id,
+                AvitoAccount.status != AccountStatus.REMOVED,
+                _counted(),
+            )
+        )
+
+    async def counts(self, workspace_id: int, since: datetime, until: datetime) -> dict[int, Counts]:
+        """Figures of `[since, until)` per account id (accounts without activity are left out)."""
+        at = moment()
+        rows = await self.session.execute(
+            self._scoped(
+                select(Dialog.account_id, Message.direction, Message.is_auto_reply, func.count()),
+                workspace_id,
+            )
+            .where(at >= since, at < until)
+            .group_by(Dialog.account_id, Message.direction, Message.is_auto_reply)
+        )
+        tallies: dict[int, list[int]] = {}
+        for account_id, direction, is_auto, count in rows:
+            slot = 1 if direction == Direction.IN else 3 if is_auto else 2
+            tallies.setdefault(account_id, [0, 0, 0, 0])[slot] += int(count)
+
+        first = (
+            self._scoped(select(Dialog.account_id.label("account_id")), workspace_id)
+            .group_by(Message.dialog_id, Dialog.account_id)
+            .having(and_(func.min(at) >= since, func.min(at) < until))
+            .subquery()
+        )
+        rows = await self.session.execute(
+            select(first.c.account_id, func.count()).group_by(first.c.account_id)
+        )
+        for account_id, count in rows:
+            tallies.setdefault(account_id, [0, 0, 0, 0])[0] = int(count)
+        return {account_id: Counts(*values) for account_id, values in tallies.items()}
+
+    async def events(self, workspace_id: int, since: datetime, until: datetime) -> dict[int, list[Event]]:
+        """Per account id: the events of `[since, until)` in time order, preceded by one buyer event
+        (dated before `since`) for every dialog that was already waiting at `since`, so that
+        `first_response_times(..., since=since)` neither starts a new episode at a later buyer message
+        nor counts the one that began earlier."""
+        at = moment()
+        result: dict[int, list[Event]] = {}
+        for account_id, dialog_id, waiting_since in await self._waiting(workspace_id, before=since):
+            result.setdefault(account_id, []).append(Event(dialog_id, waiting_since, "in"))
+        rows = await self.session.execute(
+            self._scoped(
+                select(Dialog.account_id, Message.dialog_id, at, Message.direction, Message.is_auto_reply),
+                workspace_id,
+            )
+            .where(at >= since, at < until)
+            .order_by(at, Message.id)
+        )
+        for account_id, dialog_id, moment_, direction, is_auto in rows:
+            result.setdefault(account_id, []).append(
+                Event(dialog_id, moment_, "in" if direction == Direction.IN else "out", bool(is_auto))
+            )
+        return result
+
+    async def waiting(self, workspace_id: int) -> dict[int, int]:
+        """Per account id: dialogs whose last buyer message has no human reply after it, right now."""
+        counts: dict[int, int] = {}
+        for account_id, _, _ in await self._waiting(workspace_id):
+            counts[account_id] = counts.get(account_id, 0) + 1
+        return counts
+
+    async def _waiting(
+        self, workspace_id: int, before: datetime | None = None
+    ) -> list[tuple[int, int, datetime]]:
+        """(account id, dialog id, last buyer message) of dialogs waiting for a human reply at `before`
+        (now when None). A reply at the very moment of the buyer's message counts as an answer."""
+        at = moment()
+        last_in = func.max(case((Message.direction == Direction.IN, at)))
+        last_reply = func.max(case((_human_reply(), at)))
+        stmt = self._scoped(select(Dialog.account_id, Message.dialog_id, last_in), workspace_id)
+        if before is not None:
+            stmt = stmt.where(at < before)
+        rows = await self.session.execute(
+            stmt.group_by(Dialog.account_id, Message.dialog_id).having(
+                and_(last_in.is_not(None), or_(last_reply.is_(None), last_reply < last_in))
+            )
+        )
+        return [(account_id, dialog_id, since) for account_id, dialog_id, since in rows]
