@@ -7,6 +7,7 @@ columns, so the auto_reply job (`jobs.autoreply.rules_of`) then reads exactly wh
 
 from __future__ import annotations
 
+import contextlib
 import html
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -19,7 +20,7 @@ from tuberry.domain.autoreply import AutoReplyMode, AutoReplyRules, Preview
 from tuberry.domain.errors import DomainError
 from tuberry.domain.hours import DayHours, format_time
 from tuberry.domain.schedule import Schedule, next_open
-from tuberry.domain.template import next_open_args, render_template
+from tuberry.domain.template import AVITO_TEXT_LIMIT, TemplateProblem, next_open_args, render_template
 from tuberry.domain.timezones import zone
 from tuberry.storage.models import Workspace
 from tuberry.storage.repos import AuditRepo, WorkspaceRepo
@@ -65,10 +66,9 @@ def settings_of(workspace: Workspace, t: Translator) -> Settings:
     """The stored settings, with the defaults where nothing is stored yet."""
     schedule = default_schedule()
     if workspace.auto_reply_schedule:
-        try:
+        # Unreadable (edited by hand): the owner sees the defaults, and the next change stores good data.
+        with contextlib.suppress(DomainError):
             schedule = Schedule.from_dict(workspace.auto_reply_schedule)
-        except DomainError:
-            pass  # unreadable (hand-edited): the owner sees the defaults and the next change fixes it
     mode = workspace.auto_reply_mode
     # Mode "off" is not offered here; the job treats it as disabled, so the screen shows it switched off.
     enabled = workspace.auto_reply_enabled and mode != AutoReplyMode.OFF
@@ -177,8 +177,11 @@ def zone_label(t: Translator, name: str, now: datetime) -> str:
 
 
 def moment_label(t: Translator, moment: datetime, now: datetime) -> str:
-    """A coming moment in its own zone: "сегодня в 18:00", "завтра в 09:00", "пн 22.01 в 09:00"."""
-    return t("ar-moment", **next_open_args(moment, now))
+    """A coming moment in its own zone: "сегодня в 18:00", "завтра в 09:00", "пн 09:00"."""
+    args = next_open_args(moment, now)
+    if (moment.date() - now.astimezone(moment.tzinfo).date()).days >= 7:
+        args["when"] = "far"  # the same weekday next week: the date tells it from today
+    return t("ar-moment", **args)
 
 
 def preview_line(t: Translator, settings: Settings, preview: Preview, now: datetime) -> str:
@@ -205,3 +208,16 @@ def sample_values(t: Translator, schedule: Schedule, now: datetime) -> dict[str,
 def sample_text(t: Translator, settings: Settings, now: datetime) -> str:
     """The text as a buyer would see it now, HTML-escaped."""
     return html.escape(render_template(settings.text, sample_values(t, settings.schedule, now)), quote=False)
+
+
+def problem_text(t: Translator, problem: TemplateProblem) -> str:
+    """One problem of a typed text, in words (safe HTML)."""
+    args: dict[str, str] = {"limit": str(AVITO_TEXT_LIMIT)}  # strings: Fluent would print "1 000"
+    if problem.variable is not None:
+        args["variable"] = html.escape(problem.variable, quote=False)
+    if problem.position is not None:
+        args["position"] = str(problem.position + 1)
+    if problem.length is not None:
+        args["length"] = str(problem.length)
+        args["over"] = str(problem.length - AVITO_TEXT_LIMIT)
+    return t(f"ar-problem-{problem.code}", **args)
