@@ -179,6 +179,11 @@ async def test_from_start_to_a_reply_on_avito_in_one_process(process: dict[str, 
         "the reply on Avito",
     )
 
+    async with httpx.AsyncClient() as http:
+        metrics = (await http.get(f"http://127.0.0.1:{process['port']}/metrics")).text
+    assert 'tuberry_messages_total{outcome="delivered",way="to_telegram"}' in metrics
+    assert 'tuberry_messages_total{outcome="sent",way="to_avito"} 1.0' in metrics
+
     process["proc"].send_signal(signal.SIGTERM)
     assert await asyncio.wait_for(process["proc"].wait(), 20) == 0
     log = process["log"].read_text()

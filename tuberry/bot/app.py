@@ -78,7 +78,13 @@ async def serve(settings: Settings, *, bots: bool = True, worker: bool = True) -
             loop.add_signal_handler(sig, stop.set)
     async with open_services(settings) as services:
         tasks: list[asyncio.Task[object]] = []
-        web_runner = await start_web(build_web_app(services), settings.http_host, settings.http_port)
+        # Several `tuberry worker`s often share a host: they serve HTTP only when given a port of their own.
+        serve_http = bots or "http_port" in settings.model_fields_set
+        web_runner = (
+            await start_web(build_web_app(services), settings.http_host, settings.http_port)
+            if serve_http
+            else None
+        )
         receivers = None
         if bots:
             master_bot, master_dp = build_master(settings, services)
@@ -117,4 +123,5 @@ async def serve(settings: Settings, *, bots: bool = True, worker: bool = True) -
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
-        await web_runner.cleanup()
+        if web_runner is not None:
+            await web_runner.cleanup()

@@ -19,6 +19,7 @@ from tuberry.avito import AvitoError, AvitoNotFound
 from tuberry.bot.common.avito_access import account_session
 from tuberry.bot.common.i18n import Translator
 from tuberry.bot.common.media import MediaError, voice_to_ogg_opus
+from tuberry.bot.common.metrics import DELIVERY_LAG, MESSAGES, TELEGRAM_RETRY_AFTER
 from tuberry.bot.common.rendering import (
     Outgoing,
     card_of,
@@ -94,6 +95,7 @@ async def deliver_to_telegram(ctx: dict[str, Any], dialog_id: int) -> str:
         except ChatMigrated as migrated:
             await _migrate(rt, target.bot.id, target.chat_id, migrated.new_chat_id)
         except RateLimited as limited:
+            TELEGRAM_RETRY_AFTER.inc()
             await rt.pacer.penalise(target.chat_id, limited.retry_after)
             raise Retry(defer=limited.retry_after) from limited
         except Transient as exc:
@@ -173,6 +175,8 @@ async def _deliver(rt: Runtime, bot: Bot, target: Target, message: Message) -> N
         assert row is not None
         row.tg_state, row.tg_message_id, row.delivered_at, row.error = state, sent_id, utcnow(), error
         await session.commit()
+    MESSAGES.labels("to_telegram", "delivered").inc()
+    DELIVERY_LAG.labels("to_telegram").observe((utcnow() - message.created_at).total_seconds())
 
 
 async def _post(rt: Runtime, bot: Bot, target: Target, out: Outgoing) -> int:

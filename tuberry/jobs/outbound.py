@@ -15,6 +15,7 @@ from aiogram import Bot
 
 from tuberry.avito import AvitoSession
 from tuberry.avito import Message as AvitoMessage
+from tuberry.bot.common.metrics import DELIVERY_LAG, MESSAGES
 from tuberry.storage.db import Database
 from tuberry.storage.models import AvitoAccount, AvitoState, Dialog, Message
 from tuberry.storage.repos import MessageRepo
@@ -50,7 +51,7 @@ async def send_message(
         sent = await api.send_image(account.avito_user_id, dialog.avito_chat_id, image_id)
     else:
         sent = await api.send_text(account.avito_user_id, dialog.avito_chat_id, message.text or "")
-    await _sent(db, message.id, sent)
+    await _sent(db, message, sent)
 
 
 async def _read_back(
@@ -67,7 +68,7 @@ async def _read_back(
             continue
         if _same(candidate, message):
             log.info("message %s was sent before a crash; adopting Avito id %s", message.id, candidate.id)
-            await _sent(db, message.id, candidate)
+            await _sent(db, message, candidate)
             return True
     return False
 
@@ -78,10 +79,12 @@ def _same(candidate: AvitoMessage, message: Message) -> bool:
     return candidate.type == "text" and (candidate.content or {}).get("text") == message.text
 
 
-async def _sent(db: Database, message_id: int, sent: AvitoMessage) -> None:
+async def _sent(db: Database, message: Message, sent: AvitoMessage) -> None:
+    MESSAGES.labels("to_avito", "sent").inc()
+    DELIVERY_LAG.labels("to_avito").observe((utcnow() - message.created_at).total_seconds())
     await _set(
         db,
-        message_id,
+        message.id,
         avito_state=AvitoState.SENT,
         avito_message_id=sent.id,
         avito_created_at=datetime.fromtimestamp(sent.created, UTC),

@@ -23,6 +23,7 @@ from tuberry.avito import (
 )
 from tuberry.avito import Message as AvitoMessage
 from tuberry.bot.common.avito_access import account_session
+from tuberry.bot.common.metrics import MESSAGES, POLL_SECONDS, POLLS
 from tuberry.jobs.autoreply import plan_auto_reply
 from tuberry.jobs.runtime import Runtime, runtime
 from tuberry.storage.models import (
@@ -67,12 +68,15 @@ async def poll_account(ctx: dict[str, Any], account_id: int) -> str:
         await session.commit()
     api = account_session(rt.services.avito, rt.services.db, account)
     try:
-        updated = await _sync(rt, api, account)
+        with POLL_SECONDS.time():
+            updated = await _sync(rt, api, account)
     except AvitoError as exc:
+        POLLS.labels("error").inc()
         await _record_error(rt, account_id, exc)
         return f"error: {exc}"
     for dialog_id in updated:
         await rt.services.queue.deliver(dialog_id)
+    POLLS.labels("ok").inc()
     await _record_success(rt, account_id)
     return f"{len(updated)} dialogs updated"
 
@@ -192,6 +196,7 @@ async def _import_chat(
         await session.commit()
         if timer:
             await rt.services.queue.auto_reply(dialog.id, delay)
+    MESSAGES.labels("to_telegram", "stored").inc(len(unknown))
     return bool(unknown)
 
 

@@ -15,6 +15,7 @@ from arq import Retry
 from tuberry.avito import AvitoBadRequest, AvitoError, AvitoForbidden, AvitoPaymentRequired, AvitoRateLimited
 from tuberry.bot.common.avito_access import account_session
 from tuberry.bot.common.i18n import Translator
+from tuberry.bot.common.metrics import MESSAGES
 from tuberry.jobs.outbound import send_message
 from tuberry.jobs.runtime import backoff, owner_translator, runtime
 from tuberry.storage.models import AvitoAccount, AvitoState, ClientBot, Dialog, Message
@@ -57,6 +58,7 @@ async def send_to_avito(ctx: dict[str, Any], dialog_id: int, tg_message_id: int)
 
 
 async def _fail(db: Any, parts: list[Message], error: AvitoError) -> None:
+    MESSAGES.labels("to_avito", "failed").inc(len(parts))
     async with db.session() as session:
         for part in parts:
             row = await session.get(Message, part.id)
