@@ -76,3 +76,17 @@ async def test_commands_general_topic_and_other_chats_are_not_relayed(bridge: Br
     assert bridge.avito.sent_via_api(chat) == []
     answer = next(t for t in bridge.texts(topic) if "ID" in t)
     assert str(bridge.group_id) in answer and str(topic) in answer
+
+
+async def test_a_permanent_refusal_by_avito_gets_a_reply_saying_why(bridge: Bridge) -> None:
+    chat, topic = await _dialog_topic(bridge)
+    bridge.avito.fail_next("/messages", 403, times=5)
+    reply = bridge.tg.user_sends(bridge.bot, bridge.group_id, bridge.manager, "Ответ", thread_id=topic)
+    await bridge.until(
+        lambda: any("Не доставлено в Авито" in t for t in bridge.texts(topic)), "the failure reply"
+    )
+    failure = next(m for m in bridge.topic_messages(topic) if "Не доставлено" in (m.get("text") or ""))
+    assert failure["reply_to_message"]["message_id"] == reply["message_id"]
+    assert "Мессенджеру" in failure["text"]  # says why: no Messenger access
+    assert bridge.avito.sent_via_api(chat) == []
+    assert not bridge.tg.reactions(bridge.group_id, reply["message_id"])

@@ -170,3 +170,19 @@ async def test_work_lost_with_redis_is_recovered_from_the_database(bridge: Bridg
     await bridge.until(
         lambda: any("потерянное" in t for t in bridge.texts(topic)), "the recovered message", timeout=25
     )
+
+
+async def test_a_closed_topic_is_reopened_for_the_next_message(bridge: Bridge) -> None:
+    chat = bridge.new_chat()
+    bridge.avito.buyer_sends(chat, "раз")
+    topic = await bridge.topic_of(chat)
+    await bridge.until(lambda: any("раз" in t for t in bridge.texts(topic)), "the first message")
+
+    bridge.tg.close_topic(bridge.group_id, topic)
+    bridge.avito.buyer_sends(chat, "после закрытия")
+    await bridge.until(
+        lambda: any("после закрытия" in t for t in bridge.texts(topic)), "the message in the same topic"
+    )
+    assert not next(t for t in bridge.tg.topics(bridge.group_id) if t["message_thread_id"] == topic).get(
+        "is_closed"
+    )

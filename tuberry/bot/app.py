@@ -61,7 +61,8 @@ def build_master(settings: Settings, services: Services) -> tuple[Bot, Dispatche
             prefix=f"{settings.redis_prefix}:fsm", with_bot_id=True, with_destiny=True
         ),
     )
-    dp = Dispatcher(storage=storage)
+    # Redis locks too, so that two `tuberry bot` processes never handle one user's updates at once.
+    dp = Dispatcher(storage=storage, events_isolation=storage.create_isolation())
     dp["services"] = services
     setup_master(dp)
     return services.bots.get(settings.master_bot_token.get_secret_value()), dp

@@ -1,0 +1,195 @@
+"""Throughput and latency of the bridge, in one process, against the local fake servers.
+
+    .venv/bin/python -m bench.throughput --chats 20 --messages 10 --database sqlite
+
+Buyers write `messages` texts into each of `chats` Avito chats; the figure is how long until every one is in
+its topic (pacing off, as against a local server), and the per-message latency from the buyer's send to
+Telegram accepting it. Then managers answer every chat once and the same is measured towards Avito.
+Needs Redis on 127.0.0.1:6379 (and PostgreSQL for --database postgresql).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import secrets
+import statistics
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import asyncpg
+from arq.connections import RedisSettings
+from cryptography.fernet import Fernet
+
+from tests.fakes.avito import FakeAvito
+from tests.fakes.telegram import FakeTelegram
+from tuberry.avito import AvitoClient
+from tuberry.bot.client import build_client_dispatcher
+from tuberry.bot.common.services import Config, Services
+from tuberry.bot.common.telegram import BotFactory
+from tuberry.bot.receivers import PollingReceivers
+from tuberry.jobs.worker import build_worker
+from tuberry.storage import crypto, queue
+from tuberry.storage.db import Database
+from tuberry.storage.migrate import upgrade
+from tuberry.storage.models import AvitoAccount, ClientBot
+from tuberry.storage.repos import WorkspaceRepo
+
+REDIS_URL = "redis://127.0.0.1:6379/0"
+PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
+
+
+def _percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+async def _database(kind: str, workdir: Path) -> tuple[str, str | None]:
+    if kind == "sqlite":
+        return f"sqlite+aiosqlite:///{workdir / 'bench.db'}", None
+    name = f"tuberry_bench_{uuid.uuid4().hex[:8]}"
+    admin = await asyncpg.connect(PG_ADMIN)
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    await admin.close()
+    return f"postgresql+asyncpg://postgres@127.0.0.1:5432/{name}", name
+
+
+async def run(chats: int, messages: int, kind: str, workers: int) -> None:
+    crypto.install_keys([Fernet.generate_key().decode()])
+    workdir = Path(tempfile.mkdtemp())
+    url, pg_name = await _database(kind, workdir)
+    await asyncio.to_thread(upgrade, url)
+    db = Database(url)
+    tg, avito = FakeTelegram(), FakeAvito()
+    await tg.start()
+    await avito.start()
+    prefix = f"tuberry-bench-{uuid.uuid4().hex[:8]}"
+    redis = await queue.connect(REDIS_URL)
+    services = Services(
+        db=db,
+        queue=queue.JobQueue(redis, prefix),
+        avito=AvitoClient(avito.base_url),
+        bots=BotFactory(tg.base_url),
+        config=Config(avito_poll_interval=0.5, auto_reply_delay=60, redis_prefix=prefix),
+    )
+    owner, manager = tg.add_user("Владелец"), tg.add_user("Менеджер")
+    bot = tg.add_bot(username="bench_bot")
+    group = tg.create_group("Bench", is_forum=True, owner=owner)
+    tg.add_member(group, manager)
+    tg.add_bot_to_group(bot, group, by_user=owner, admin=True)
+    account = avito.add_account()
+    async with db.session() as session:
+        workspace = (await WorkspaceRepo(session).ensure_owner(owner["id"], "owner")).workspace
+        row = ClientBot(
+            workspace_id=workspace.id,
+            telegram_bot_id=bot.id,
+            token=bot.token,
+            username=bot.username,
+            group_chat_id=group,
+            webhook_secret=secrets.token_urlsafe(8),
+        )
+        session.add(row)
+        await session.flush()
+        session.add(
+            AvitoAccount(
+                workspace_id=workspace.id,
+                bot_id=row.id,
+                client_id=account.client_id,
+                client_secret=account.client_secret,
+                avito_user_id=account.user_id,
+                webhook_secret=secrets.token_urlsafe(8),
+            )
+        )
+        await session.commit()
+    receivers = PollingReceivers(db, services.bots, build_client_dispatcher(services), poll_timeout=1)
+    await receivers.sync()
+    pool = [
+        build_worker(services, RedisSettings.from_dsn(REDIS_URL), group_rate=0, bot_rate=0)
+        for _ in range(workers)
+    ]
+    tasks = [asyncio.create_task(w.main()) for w in pool]
+    try:
+        chat_ids = [avito.add_chat(account, buyer_name=f"Покупатель {n}") for n in range(chats)]
+        sent_at: dict[str, float] = {}
+        arrived: dict[str, float] = {}
+        start = time.perf_counter()
+        for round_ in range(messages):
+            for n, chat in enumerate(chat_ids):
+                text = f"m{n}-{round_}"
+                sent_at[text] = time.perf_counter()
+                avito.buyer_sends(chat, text)
+        total = chats * messages
+        while len(arrived) < total:
+            now = time.perf_counter()
+            for message in tg.sent(group, bot=bot):
+                text = message.get("text") or ""
+                if text in sent_at and text not in arrived:
+                    arrived[text] = now
+            if now - start > 600:
+                raise SystemExit(f"only {len(arrived)} of {total} arrived in 10 minutes")
+            await asyncio.sleep(0.01)
+        inbound = time.perf_counter() - start
+        latencies = [arrived[t] - sent_at[t] for t in sent_at]
+
+        topics = {}
+        for message in tg.sent(group, bot=bot):
+            topics.setdefault(message.get("message_thread_id"), message)
+        threads = [t for t in topics if t]
+        start = time.perf_counter()
+        for thread in threads:
+            tg.user_sends(bot, group, manager, f"ответ в {thread}", thread_id=thread)
+        await tg.wait_until(lambda: sum(len(avito.sent_via_api(c)) for c in chat_ids) >= len(threads), 600)
+        outbound = time.perf_counter() - start
+
+        print(f"database={kind} workers={workers} chats={chats} messages/chat={messages}")
+        print(
+            f"Avito → Telegram: {total} messages in {inbound:.2f} s = {total / inbound:.1f} msg/s "
+            f"(incl. {len(threads)} topics created with cards)"
+        )
+        print(
+            f"  latency buyer send → in topic: median {statistics.median(latencies) * 1000:.0f} ms, "
+            f"p95 {_percentile(latencies, 95) * 1000:.0f} ms, max {max(latencies) * 1000:.0f} ms "
+            f"(poll interval 0.5 s)"
+        )
+        print(
+            f"Telegram → Avito: {len(threads)} replies in {outbound:.2f} s "
+            f"= {len(threads) / outbound:.1f} msg/s"
+        )
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await receivers.close()
+        await services.bots.close()
+        await services.avito.aclose()
+        keys = [key async for key in redis.scan_iter(match=f"*{prefix}*")]
+        if keys:
+            await redis.delete(*keys)
+        await redis.aclose()
+        await db.dispose()
+        await avito.stop()
+        await tg.stop()
+        if pg_name:
+            with contextlib.suppress(Exception):
+                admin = await asyncpg.connect(PG_ADMIN)
+                await admin.execute(f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)')
+                await admin.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--chats", type=int, default=20)
+    parser.add_argument("--messages", type=int, default=10)
+    parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--workers", type=int, default=1)
+    args = parser.parse_args()
+    asyncio.run(run(args.chats, args.messages, args.database, args.workers))
+
+
+if __name__ == "__main__":
+    main()
