@@ -13,8 +13,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
+from tuberry.domain.textsplit import AVITO_TEXT_LIMIT
+
 VARIABLES = ("item_title", "buyer_name", "next_open")
-AVITO_TEXT_LIMIT = 1000  # Avito's maxLength for a text message
 # Lengths assumed for the length check, on the generous side: Avito caps item titles at 50
 # characters (100 here), buyer names are short (60), and the longest Russian next-opening
 # phrase ("в воскресенье в 09:00") is about 25 (40 here).

@@ -17,11 +17,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tuberry.avito import AvitoError, AvitoRateLimited
 from tuberry.bot.common.avito_access import account_session
 from tuberry.bot.common.i18n import Translator
+from tuberry.bot.common.owner import owner_translator
 from tuberry.domain.autoreply import AutoReplyRules, DialogReplyState, decide, should_plan
 from tuberry.domain.schedule import Schedule, next_open
 from tuberry.domain.template import next_open_args, render_template
 from tuberry.jobs.outbound import send_message
-from tuberry.jobs.runtime import Runtime, backoff, owner_translator, runtime
+from tuberry.jobs.runtime import Runtime, backoff, runtime
 from tuberry.storage.models import (
     AvitoAccount,
     AvitoState,

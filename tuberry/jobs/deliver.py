@@ -20,6 +20,7 @@ from tuberry.bot.common.avito_access import account_session
 from tuberry.bot.common.i18n import Translator
 from tuberry.bot.common.media import MediaError, voice_to_ogg_opus
 from tuberry.bot.common.metrics import DELIVERY_LAG, MESSAGES, TELEGRAM_RETRY_AFTER
+from tuberry.bot.common.owner import owner_translator
 from tuberry.bot.common.rendering import (
     Outgoing,
     card_of,
@@ -41,7 +42,7 @@ from tuberry.bot.common.topics import (
 from tuberry.domain.render import CAPTION_LIMIT as TELEGRAM_CAPTION_LIMIT
 from tuberry.domain.render import TEXT_LIMIT as TELEGRAM_TEXT_LIMIT
 from tuberry.domain.textsplit import split_text
-from tuberry.jobs.runtime import Runtime, backoff, owner_translator, pace, runtime
+from tuberry.jobs.runtime import Runtime, backoff, pace, runtime
 from tuberry.storage.models import (
     AvitoAccount,
     BotStatus,

@@ -7,13 +7,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from arq import Retry
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from tuberry.bot.common.i18n import Translator, pick_language, translator
 from tuberry.bot.common.services import Services
-from tuberry.storage.models import Workspace
 from tuberry.storage.pacing import Pacer
-from tuberry.storage.repos import WorkspaceRepo
 
 # Waits shorter than this are slept inside the job; longer ones give the worker slot back (arq Retry).
 MAX_INLINE_WAIT = 5.0
@@ -45,10 +41,3 @@ async def pace(rt: Runtime, chat_id: int, bot_id: int) -> None:
         if wait > MAX_INLINE_WAIT:
             raise Retry(defer=wait)
         await asyncio.sleep(wait)
-
-
-async def owner_translator(session: AsyncSession, workspace_id: int) -> Translator:
-    """Texts that go into a workspace's group speak its owner's language."""
-    workspace = await session.get(Workspace, workspace_id)
-    owner = await WorkspaceRepo(session).user(workspace.owner_telegram_id) if workspace else None
-    return translator(pick_language(owner.language if owner else None, None))

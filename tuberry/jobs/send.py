@@ -16,8 +16,9 @@ from tuberry.avito import AvitoBadRequest, AvitoError, AvitoForbidden, AvitoPaym
 from tuberry.bot.common.avito_access import account_session
 from tuberry.bot.common.i18n import Translator
 from tuberry.bot.common.metrics import MESSAGES
+from tuberry.bot.common.owner import owner_translator
 from tuberry.jobs.outbound import send_message
-from tuberry.jobs.runtime import backoff, owner_translator, runtime
+from tuberry.jobs.runtime import backoff, runtime
 from tuberry.storage.models import AvitoAccount, AvitoState, ClientBot, Dialog, Message
 from tuberry.storage.repos import MessageRepo
 

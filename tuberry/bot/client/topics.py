@@ -12,16 +12,14 @@ from aiogram import F, Router
 from aiogram.types import Message as TgMessage
 from sqlalchemy.exc import IntegrityError
 
+from tuberry.bot.common.owner import owner_translator
 from tuberry.bot.common.services import Services
 from tuberry.domain.textsplit import split_text
-from tuberry.jobs.runtime import owner_translator
 from tuberry.storage.models import AvitoState, ClientBot, Direction, Message, Origin, TgState
 from tuberry.storage.repos import DialogRepo
 from tuberry.storage.types import utcnow
 
 log = logging.getLogger(__name__)
-
-AVITO_TEXT_LIMIT = 1000  # Avito's sendMessage maxLength (API-NOTES §3.4)
 
 
 def topics_router() -> Router:
@@ -95,7 +93,8 @@ def _parts(message: TgMessage) -> list[tuple[str, str | None, dict[str, object]]
     else:
         return []
     if text and text.strip():
-        parts += [("text", chunk, {}) for chunk in split_text(text, AVITO_TEXT_LIMIT)]
+        # split_text cuts at Avito's limit of 1000 characters a message, at word boundaries.
+        parts += [("text", chunk, {}) for chunk in split_text(text)]
     return parts
 
 

@@ -32,8 +32,12 @@ class WorkspaceRepo:
             select(Workspace).where(Workspace.owner_telegram_id == telegram_user_id)
         )
 
-    async def ensure_owner(self, telegram_user_id: int, name: str) -> Membership:
-        """The caller's workspace, created with its owner on first use."""
+    async def ensure_owner(self, telegram_user_id: int, name: str, language: str | None = None) -> Membership:
+        """The caller's workspace, created with its owner on first use.
+
+        `language` is remembered when the user has none yet: jobs that write into the owner's group have no
+        Telegram language_code to go by.
+        """
         user = await self.user(telegram_user_id)
         workspace = await self.by_owner(telegram_user_id)
         created = workspace is None
@@ -44,6 +48,8 @@ class WorkspaceRepo:
         if user is None:
             user = User(telegram_user_id=telegram_user_id, name=name[:256])
             self.session.add(user)
+        if user.language is None:
+            user.language = language
         user.workspace_id = workspace.id
         user.role = Role.OWNER
         await self.session.flush()

@@ -13,7 +13,7 @@ from aiogram.types import ErrorEvent, Message
 from aiogram_dialog import Dialog, DialogManager, ShowMode, StartMode, Window
 from aiogram_dialog.widgets.kbd import Row, Start
 
-from tuberry.bot.common.i18n import Translator
+from tuberry.bot.common.i18n import Translator, pick_language
 from tuberry.bot.common.services import Services
 from tuberry.bot.master.dialogs.common import parse_id, services_of, t_of, workspace_of
 from tuberry.bot.master.states import (
@@ -60,7 +60,9 @@ async def on_start(
     if user is None:
         return
     async with services.db.session() as session:
-        membership = await WorkspaceRepo(session).ensure_owner(user.id, user.full_name)
+        membership = await WorkspaceRepo(session).ensure_owner(
+            user.id, user.full_name, pick_language(None, user.language_code)
+        )
         if membership.created:
             AuditRepo(session).record(membership.workspace.id, user.id, "workspace.create")
         await session.commit()
