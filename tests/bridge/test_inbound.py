@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from tests.bridge.conftest import Bridge
 from tests.samples import opus_voice
 
@@ -97,3 +99,19 @@ async def test_a_message_deleted_later_is_not_relayed_again(bridge: Bridge) -> N
     await bridge.until(lambda: any("следующее" in t for t in bridge.texts(topic)), "the next text")
     await bridge.settle()
     assert len(bridge.topic_messages(topic)) == count + 1
+
+
+async def test_an_idle_account_costs_one_request_per_interval(bridge: Bridge) -> None:
+    chat = bridge.new_chat()
+    bridge.avito.buyer_sends(chat, "привет")
+    topic = await bridge.topic_of(chat)
+    await bridge.until(lambda: any("привет" in t for t in bridge.texts(topic)), "the message")
+    await bridge.settle(1.0)  # the read mark and any follow-up requests are done
+
+    before = len(bridge.avito.requests)
+    await asyncio.sleep(3.0)  # about ten poll intervals of 0.3 s
+    during = bridge.avito.requests[before:]
+    paths = {path for _, path, _ in during}
+    assert during, "the account is still polled"
+    assert all(path.endswith("/chats") for path in paths), paths  # only the chat list, nothing else
+    assert len(during) <= 3.0 / 0.3 + 2  # at most one request per interval
