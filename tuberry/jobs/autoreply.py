@@ -24,6 +24,7 @@ from tuberry.domain.template import next_open_args, render_template
 from tuberry.jobs.outbound import send_message
 from tuberry.jobs.runtime import Runtime, backoff, runtime
 from tuberry.storage.models import (
+    AccountStatus,
     AvitoAccount,
     AvitoState,
     Dialog,
@@ -120,9 +121,14 @@ async def _prepare(rt: Runtime, dialog_id: int) -> int | str:
         account = await session.get(AvitoAccount, dialog.account_id)
         workspace = await session.get(Workspace, account.workspace_id) if account else None
         dialog.auto_reply_due_at = None
-        if workspace is None or workspace.blocked:
+        if (
+            workspace is None
+            or workspace.blocked
+            or account is None
+            or account.status != AccountStatus.ACTIVE
+        ):
             await session.commit()
-            return "no workspace"
+            return "account or workspace not active"
         rules = rules_of(workspace)
         state = DialogReplyState(
             dialog.last_buyer_message_at, dialog.last_manager_reply_at, dialog.last_auto_reply_at

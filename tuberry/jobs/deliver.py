@@ -72,6 +72,7 @@ class Target:
 
 async def deliver_to_telegram(ctx: dict[str, Any], dialog_id: int) -> str:
     rt = runtime(ctx)
+    reopen = False
     for _ in range(MAX_ROUNDS):
         target = await _target(rt, dialog_id)
         if target is None:
@@ -83,6 +84,14 @@ async def deliver_to_telegram(ctx: dict[str, Any], dialog_id: int) -> str:
             return "done"
         bot = rt.services.bots.get(target.bot.token)
         try:
+            if reopen and target.dialog.topic_id is not None:
+                reopen = False
+                try:
+                    await reopen_topic(bot, target.chat_id, target.dialog.topic_id)
+                except (GroupUnusable, Rejected) as exc:  # e.g. no right to reopen: a new topic does as well
+                    log.info("cannot reopen the topic of dialog %s (%s): creating a new one", dialog_id, exc)
+                    await _forget_topic(rt, dialog_id)
+                    continue
             if target.dialog.topic_id is None or target.dialog.topic_chat_id != target.chat_id:
                 await _open_topic(rt, bot, target)
             for message in pending:
@@ -91,8 +100,7 @@ async def deliver_to_telegram(ctx: dict[str, Any], dialog_id: int) -> str:
             log.info("topic of dialog %s is gone: recreating it", dialog_id)
             await _forget_topic(rt, dialog_id)
         except TopicClosed:
-            assert target.dialog.topic_id is not None
-            await _call(reopen_topic(bot, target.chat_id, target.dialog.topic_id))
+            reopen = True
         except ChatMigrated as migrated:
             await _migrate(rt, target.bot.id, target.chat_id, migrated.new_chat_id)
         except RateLimited as limited:

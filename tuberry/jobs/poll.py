@@ -118,10 +118,11 @@ async def _changed_chats(api: AvitoSession, user_id: int, known: dict[str, str |
     offset = 0
     while True:
         page = await api.list_chats(user_id, limit=PAGE, offset=offset)
-        changed += [chat for chat in page if _changed(chat, known)]
-        # Chats come most recently updated first: an unchanged chat at the end of a page means the rest
-        # of the list is unchanged too.
-        if len(page) < PAGE or not _changed(page[-1], known) or offset + PAGE > MAX_OFFSET:
+        fresh = [chat for chat in page if _changed(chat, known)]
+        changed += fresh
+        # Chats come most recently updated first, so a page without any change means the rest of the list
+        # is unchanged too. (Avito does not document the order; "any change on the page" is the safe side.)
+        if len(page) < PAGE or not fresh or offset + PAGE > MAX_OFFSET:
             return changed
         offset += PAGE
 

@@ -21,7 +21,7 @@ async def tick(ctx: dict[str, Any]) -> str:
     rt = runtime(ctx)
     now = utcnow()
     async with rt.services.db.session() as session:
-        due = await AccountRepo(session).due_for_poll(now, rt.services.config.avito_poll_interval)
+        due = await AccountRepo(session).due_for_poll(now, rt.services.config.poll_interval)
         last = ctx.get("swept_at")
         sweep = last is None or now - last >= SWEEP_EVERY
         if sweep:
