@@ -36,9 +36,11 @@ from tuberry.storage.repos import AccountRepo, AuditRepo, BotRepo
 
 log = logging.getLogger(__name__)
 
-# Lenient on purpose (API-NOTES §9.4): getMe decides; this only catches what is clearly not a token.
-TOKEN_RE = re.compile(r"^[1-9]\d{4,15}:[A-Za-z0-9_-]{30,50}$")
-CLIENT_ID_RE = re.compile(r"^[A-Za-z0-9_~.-]{8,128}$")
+# Lenient on purpose (API-NOTES §9.4): getMe decides; this only catches what is clearly not a token
+# (real secrets are 35 characters; local Bot API servers and test doubles issue other lengths).
+TOKEN_RE = re.compile(r"^[1-9]\d{2,15}:[A-Za-z0-9_-]{16,80}$")
+# Avito does not document the client_id format: printable, no spaces, a sane length.
+CLIENT_ID_RE = re.compile(r"^[\x21-\x7e]{3,128}$")
 
 
 class Connect(StrEnum):
