@@ -1,6 +1,6 @@
 """Avito API client: token cache and refresh, typed models, typed errors (no other Tuberry imports)."""
 
-from .client import AccessToken, AvitoClient, AvitoSession
+from .client import AvitoClient
 from .errors import (
     AvitoBadRequest,
     AvitoError,
@@ -25,6 +25,8 @@ from .models import (
     largest_size_url,
     parse_webhook,
 )
+from .session import AvitoSession
+from .tokens import AccessToken
 
 __all__ = [
     "KNOWN_MESSAGE_TYPES",

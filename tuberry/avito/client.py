@@ -1,8 +1,8 @@
-"""Avito API client on httpx: token cache and refresh, Messenger calls, error mapping.
+"""Avito API client on httpx: the process-wide connection pool, /token, and one HTTP exchange.
 
-`AvitoClient` owns the HTTP connection pool and is shared by the whole process; `AvitoSession` is
-one Avito account (client_id + client_secret) and its access token. Paths and quirks follow Avito's
-OpenAPI documents and API-NOTES PART I; the one-line comments name the quirk.
+`AvitoClient` owns the HTTP connection pool and is shared by the whole process; `AvitoSession`
+(session.py) is one Avito account (client_id + client_secret) and its access token; tokens.py reads
+/token's answers and responses.py maps Avito's answers to models and typed errors.
 
 Secrets: the client secret and the token never appear in logs, reprs or error messages; logged
 URLs lose their query string (voice links are signed).
@@ -10,152 +10,19 @@ URLs lose their query string (voice links are signed).
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import mimetypes
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from email.utils import parsedate_to_datetime
-from typing import Any, TypeVar
-from urllib.parse import quote, urlsplit
+from typing import Any
 
 import httpx
-from pydantic import BaseModel, ValidationError
 
-from .errors import (
-    AvitoBadRequest,
-    AvitoError,
-    AvitoInvalidCredentials,
-    AvitoServerError,
-    AvitoUnavailable,
-    error_for_status,
-)
-from .models import AccountInfo, Chat, Message
+from .errors import AvitoUnavailable
+from .responses import error_from_response, public_url
+from .session import AvitoSession
+from .tokens import TOKEN_PATH, AccessToken, OnToken, token_from_answer, utcnow
+
+__all__ = ["AccessToken", "AvitoClient", "AvitoSession"]
 
 log = logging.getLogger(__name__)
-
-TOKEN_PATH = "/token"  # the spec's path; "/token/" works as well
-REFRESH_MARGIN = timedelta(minutes=5)
-DEFAULT_TOKEN_LIFETIME = 3600.0  # only if /token ever omits expires_in (it says 86400)
-TEXT_LIMIT = 1000  # sendMessageRequestBody: "максимум 1000 символов"
-UPLOAD_LIMIT = 24 * 1024 * 1024  # uploadImages: at most 24 MB
-MAX_LIMIT = 100  # limit 1..100 on chats and messages
-MAX_OFFSET = 1000  # offset 0..1000 on chats and messages
-
-M = TypeVar("M", bound=BaseModel)
-OnToken = Callable[["AccessToken"], Awaitable[None]]
-
-
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-@dataclass(frozen=True, repr=False)
-class AccessToken:
-    """An Avito access token (client_credentials tokens have no refresh token: ask for a new one)."""
-
-    value: str
-    expires_at: datetime
-
-    def __post_init__(self) -> None:
-        if self.expires_at.tzinfo is None or self.expires_at.utcoffset() is None:
-            raise ValueError("AccessToken.expires_at must be timezone-aware")
-        object.__setattr__(self, "expires_at", self.expires_at.astimezone(UTC))
-
-    def __repr__(self) -> str:
-        return f"AccessToken(value=<hidden>, expires_at={self.expires_at.isoformat()})"
-
-    __str__ = __repr__
-
-    def expires_within(self, margin: timedelta, now: datetime | None = None) -> bool:
-        return self.expires_at - (now or _utcnow()) <= margin
-
-
-def _seg(value: str | int) -> str:
-    """One path segment, escaped: chat ids contain "~" and are opaque (API-NOTES §3.1)."""
-    return quote(str(value), safe="")
-
-
-def _public_url(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}{parts.path}" if parts.scheme else parts.path
-
-
-def _json_or_none(resp: httpx.Response) -> Any:
-    try:
-        return resp.json()
-    except ValueError:
-        return None
-
-
-def _parse_retry_after(value: str | None) -> float | None:
-    """Retry-After as seconds (delta-seconds or an HTTP date); None when absent or unreadable."""
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - _utcnow()).total_seconds())
-
-
-def _error_from_response(resp: httpx.Response) -> AvitoError:
-    body = _json_or_none(resp)
-    message: str | None = None
-    fields: dict[str, Any] | None = None
-    if isinstance(body, dict):
-        error = body.get("error")
-        if isinstance(error, dict):  # the spec's {"error": {"code", "message", "fields"?}}
-            message = str(error.get("message") or "") or None
-            fields = error.get("fields") if isinstance(error.get("fields"), dict) else None
-        elif isinstance(error, str):  # OAuth style {"error", "error_description"}
-            message = str(body.get("error_description") or error)
-        elif isinstance(body.get("message"), str):
-            message = body["message"]
-    elif body is None:
-        text = resp.text.strip()
-        if text and len(text) <= 200 and not text.startswith("<"):
-            message = text
-    return error_for_status(
-        resp.status_code,
-        message or resp.reason_phrase or "HTTP error",
-        fields=fields,
-        retry_after=_parse_retry_after(resp.headers.get("Retry-After")),
-    )
-
-
-def _decode(resp: httpx.Response) -> Any:
-    if not resp.is_success:
-        raise _error_from_response(resp)
-    if not resp.content:
-        return None
-    try:
-        return resp.json()
-    except ValueError as exc:
-        raise AvitoServerError(resp.status_code, "malformed JSON in Avito's answer") from exc
-
-
-def _parse(model: type[M], data: Any) -> M:
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        raise AvitoError(
-            200, f"unexpected {model.__name__} in Avito's answer ({exc.error_count()} errors)"
-        ) from exc
-
-
-def _check_page(limit: int, offset: int) -> None:
-    if not 1 <= limit <= MAX_LIMIT:
-        raise ValueError(f"limit must be 1..{MAX_LIMIT}")
-    if not 0 <= offset <= MAX_OFFSET:
-        raise ValueError(f"offset must be 0..{MAX_OFFSET}")
 
 
 class AvitoClient:
@@ -200,27 +67,9 @@ class AvitoClient:
 
     async def fetch_token(self, client_id: str, client_secret: str) -> AccessToken:
         """POST /token (client_credentials). Bad credentials → AvitoInvalidCredentials."""
-        issued_at = _utcnow()
+        issued_at = utcnow()
         form = {"grant_type": "client_credentials", "client_id": client_id, "client_secret": client_secret}
-        resp = await self.send("POST", TOKEN_PATH, data=form)
-        body = _json_or_none(resp)
-        if resp.status_code == 200 and isinstance(body, dict):
-            value = body.get("access_token")
-            if isinstance(value, str) and value:
-                lifetime = body.get("expires_in")
-                if not isinstance(lifetime, (int, float)) or isinstance(lifetime, bool) or lifetime <= 0:
-                    lifetime = DEFAULT_TOKEN_LIFETIME
-                return AccessToken(value, issued_at + timedelta(seconds=float(lifetime)))
-        if resp.status_code == 429 or resp.status_code >= 500:
-            raise _error_from_response(resp)
-        # /token errors are undocumented: OAuth {"error", "error_description"} with 400 or 401 is
-        # the likely form, and some clients see an "error" body with 200 (API-NOTES §1.1).
-        if resp.status_code in (400, 401, 403) or (isinstance(body, dict) and "error" in body):
-            err = _error_from_response(resp)
-            raise AvitoInvalidCredentials(resp.status_code, err.message)
-        if resp.status_code == 200:
-            raise AvitoServerError(resp.status_code, "token answer without access_token")
-        raise _error_from_response(resp)
+        return token_from_answer(await self.send("POST", TOKEN_PATH, data=form), issued_at)
 
     async def download(self, url: str) -> bytes:
         """GET a file Avito links to (voice, image). No Authorization header: these are CDN links,
@@ -241,231 +90,16 @@ class AvitoClient:
         try:
             resp = await self._http.request(method, url, headers=headers, timeout=self._timeout, **kwargs)
         except httpx.TimeoutException as exc:
-            raise AvitoUnavailable(None, f"timeout: {method} {_public_url(url)}") from exc
+            raise AvitoUnavailable(None, f"timeout: {method} {public_url(url)}") from exc
         except httpx.TransportError as exc:
             raise AvitoUnavailable(
-                None, f"{type(exc).__name__} on {method} {_public_url(url)}: {exc}"
+                None, f"{type(exc).__name__} on {method} {public_url(url)}: {exc}"
             ) from exc
-        log.debug("avito %s %s -> %s", method, _public_url(url), resp.status_code)
+        log.debug("avito %s %s -> %s", method, public_url(url), resp.status_code)
         return resp
 
     async def _checked(self, method: str, url: str) -> httpx.Response:
         resp = await self.send(method, url, follow_redirects=True)
         if not resp.is_success:
-            raise _error_from_response(resp)
+            raise error_from_response(resp)
         return resp
-
-
-class AvitoSession:
-    """One Avito account: its token (lazy, cached, refreshed) and the Messenger calls.
-
-    The token is renewed when it expires within five minutes, and once when a call answers 401
-    (the call is then repeated once). `on_token` is awaited after every new token so the caller can
-    store it (encrypted); its exceptions propagate. A 403 also gets one renewal, because after
-    expiry Avito may answer 403 instead of 401 (API-NOTES §5.3); a token that has been answered 403
-    once is not renewed again for that reason, so an account without Messenger does not cost a
-    token request per call.
-    """
-
-    def __init__(
-        self,
-        client: AvitoClient,
-        client_id: str,
-        client_secret: str,
-        *,
-        token: AccessToken | None = None,
-        on_token: OnToken | None = None,
-    ) -> None:
-        self._client = client
-        self.client_id = client_id
-        self._client_secret = client_secret
-        self._token = token
-        self._on_token = on_token
-        self._lock = asyncio.Lock()
-        self._forbidden_token: AccessToken | None = None
-
-    def __repr__(self) -> str:
-        return f"AvitoSession(client_id={self.client_id!r}, token={self._token!r})"
-
-    @property
-    def token(self) -> AccessToken | None:
-        return self._token
-
-    async def access_token(self) -> AccessToken:
-        """A token valid for at least five more minutes, fetching one if needed."""
-        return (await self._valid_token())[0]
-
-    async def refresh_token(self) -> AccessToken:
-        """Fetch a new token now (and hand it to `on_token`)."""
-        async with self._lock:
-            return await self._fetch_locked()
-
-    # ---------------------------------------------------------------- account
-
-    async def self_info(self) -> AccountInfo:
-        """GET /core/v1/accounts/self: the account's user_id (`id`) and name."""
-        return _parse(AccountInfo, await self._call("GET", "/core/v1/accounts/self"))
-
-    # ---------------------------------------------------------------- chats and messages
-
-    async def list_chats(
-        self,
-        user_id: int,
-        *,
-        chat_types: Sequence[str] = ("u2i", "u2u"),
-        unread_only: bool = False,
-        limit: int = 100,
-        offset: int = 0,
-        item_ids: Sequence[int] | None = None,
-    ) -> list[Chat]:
-        """getChatsV2. Types are always sent: Avito's default is u2i only (API-NOTES §3.2)."""
-        _check_page(limit, offset)
-        params: dict[str, str | int] = {
-            "chat_types": ",".join(chat_types),
-            "unread_only": "true" if unread_only else "false",
-            "limit": limit,
-            "offset": offset,
-        }
-        if item_ids:
-            params["item_ids"] = ",".join(str(i) for i in item_ids)
-        body = await self._call("GET", f"/messenger/v2/accounts/{_seg(user_id)}/chats", params=params)
-        chats = body.get("chats") if isinstance(body, dict) else None
-        return [_parse(Chat, c) for c in chats or []]
-
-    async def get_chat(self, user_id: int, chat_id: str) -> Chat:
-        """getChatByIdV2: the chat with its item context and last message."""
-        body = await self._call("GET", f"/messenger/v2/accounts/{_seg(user_id)}/chats/{_seg(chat_id)}")
-        return _parse(Chat, body)
-
-    async def list_messages(
-        self, user_id: int, chat_id: str, *, limit: int = 100, offset: int = 0
-    ) -> list[Message]:
-        """getMessagesV3, newest first as served. Does not mark the chat read (see mark_read)."""
-        _check_page(limit, offset)
-        path = f"/messenger/v3/accounts/{_seg(user_id)}/chats/{_seg(chat_id)}/messages/"
-        body = await self._call("GET", path, params={"limit": limit, "offset": offset})
-        # The spec declares a bare array; the live API answers {"messages": [...], "meta": ...}.
-        items = body.get("messages") if isinstance(body, dict) else body
-        if not isinstance(items, list):
-            items = []
-        return [_parse(Message, m) for m in items]
-
-    async def send_text(self, user_id: int, chat_id: str, text: str) -> Message:
-        """postSendMessage. Empty texts and texts over 1000 characters are refused before sending
-        (AvitoBadRequest with status None): split long texts first."""
-        # Refused here with the error Avito would answer, without the round trip.
-        if not text.strip():
-            raise AvitoBadRequest(None, "empty message", {"message.text": "required"})
-        if len(text) > TEXT_LIMIT:
-            limit = f"at most {TEXT_LIMIT} characters, got {len(text)}"
-            raise AvitoBadRequest(None, f"text too long: {limit}", {"message.text": limit})
-        path = f"/messenger/v1/accounts/{_seg(user_id)}/chats/{_seg(chat_id)}/messages"
-        body = await self._call("POST", path, json={"type": "text", "message": {"text": text}})
-        return self._sent_message(body, user_id, "text")
-
-    async def upload_image(self, user_id: int, data: bytes, filename: str = "image.jpg") -> str:
-        """uploadImages (one image per request, part `uploadfile[]`); returns the image id."""
-        if not data or len(data) > UPLOAD_LIMIT:
-            raise AvitoBadRequest(None, "image must be 1 byte to 24 MB", {"uploadfile[]": "size"})
-        mime = mimetypes.guess_type(filename)[0] or "image/jpeg"
-        files = {"uploadfile[]": (filename, data, mime)}
-        body = await self._call("POST", f"/messenger/v1/accounts/{_seg(user_id)}/uploadImages", files=files)
-        # The answer is {image_id: {size: url}}; the id is its only key.
-        if not isinstance(body, dict) or not body:
-            raise AvitoError(200, "uploadImages answered without an image id")
-        return str(next(iter(body)))
-
-    async def send_image(self, user_id: int, chat_id: str, image_id: str) -> Message:
-        """postSendImageMessage with an id from upload_image (store the id between the two calls)."""
-        path = f"/messenger/v1/accounts/{_seg(user_id)}/chats/{_seg(chat_id)}/messages/image"
-        body = await self._call("POST", path, json={"image_id": image_id})
-        return self._sent_message(body, user_id, "image")
-
-    async def delete_message(self, user_id: int, chat_id: str, message_id: str) -> None:
-        """deleteMessage (a POST); the message stays, with type `deleted`. Within an hour only."""
-        path = f"/messenger/v1/accounts/{_seg(user_id)}/chats/{_seg(chat_id)}/messages/{_seg(message_id)}"
-        await self._call("POST", path)
-
-    async def mark_read(self, user_id: int, chat_id: str) -> None:
-        """chatRead: the only way to clear unread; fetching messages does not."""
-        await self._call("POST", f"/messenger/v1/accounts/{_seg(user_id)}/chats/{_seg(chat_id)}/read")
-
-    async def voice_urls(self, user_id: int, voice_ids: list[str]) -> dict[str, str]:
-        """getVoiceFiles: voice_id → link (Opus in MP4, valid for one hour)."""
-        if not voice_ids:
-            return {}
-        params = [("voice_ids", v) for v in voice_ids]
-        body = await self._call("GET", f"/messenger/v1/accounts/{_seg(user_id)}/getVoiceFiles", params=params)
-        urls = body.get("voices_urls") if isinstance(body, dict) else None
-        if not isinstance(urls, dict):
-            return {}
-        return {str(k): v for k, v in urls.items() if isinstance(v, str)}
-
-    async def download(self, url: str) -> bytes:
-        """Download a voice or image link (without the token)."""
-        return await self._client.download(url)
-
-    # ---------------------------------------------------------------- webhooks
-
-    async def subscribe_webhook(self, url: str) -> None:
-        """postWebhookV3. Avito then POSTs every message (the account's own too) to `url`."""
-        await self._call("POST", "/messenger/v3/webhook", json={"url": url})
-
-    async def unsubscribe_webhook(self, url: str) -> None:
-        await self._call("POST", "/messenger/v1/webhook/unsubscribe", json={"url": url})
-
-    async def subscriptions(self) -> list[str]:
-        """getSubscriptions (a POST). Other integrations' URLs are listed too: leave them alone."""
-        body = await self._call("POST", "/messenger/v1/subscriptions")
-        subs = body.get("subscriptions") if isinstance(body, dict) else None
-        if not isinstance(subs, list):
-            return []
-        return [s["url"] for s in subs if isinstance(s, dict) and isinstance(s.get("url"), str)]
-
-    # ---------------------------------------------------------------- plumbing
-
-    @staticmethod
-    def _sent_message(body: Any, user_id: int, type_: str) -> Message:
-        if not isinstance(body, dict):
-            raise AvitoError(200, "send answered without the message")
-        # The send-text answer has no author_id in the spec (API-NOTES §3.4): it is the account.
-        data = {"author_id": user_id, "direction": "out", "type": type_, "is_read": True, **body}
-        return _parse(Message, data)
-
-    async def _valid_token(self) -> tuple[AccessToken, bool]:
-        """The token to use and whether it was fetched just now."""
-        token = self._token
-        if token is not None and not token.expires_within(REFRESH_MARGIN):
-            return token, False
-        async with self._lock:
-            token = self._token  # another call may have renewed it while we waited
-            if token is not None and not token.expires_within(REFRESH_MARGIN):
-                return token, False
-            return await self._fetch_locked(), True
-
-    async def _replace_rejected(self, rejected: AccessToken) -> AccessToken:
-        async with self._lock:
-            current = self._token
-            if current is not None and current != rejected and not current.expires_within(REFRESH_MARGIN):
-                return current
-            return await self._fetch_locked()
-
-    async def _fetch_locked(self) -> AccessToken:
-        token = await self._client.fetch_token(self.client_id, self._client_secret)
-        self._token = token
-        log.info("avito token renewed for client %s…", self.client_id[:4])
-        if self._on_token is not None:
-            await self._on_token(token)
-        return token
-
-    async def _call(self, method: str, path: str, **kwargs: Any) -> Any:
-        token, fresh = await self._valid_token()
-        resp = await self._client.send(method, path, token=token, **kwargs)
-        status = resp.status_code
-        if status == 401 or (status == 403 and not fresh and token != self._forbidden_token):
-            token = await self._replace_rejected(token)
-            resp = await self._client.send(method, path, token=token, **kwargs)
-            status = resp.status_code
-        if status == 403:
-            self._forbidden_token = token
-        return _decode(resp)
