@@ -2,9 +2,10 @@
 
     .venv/bin/python -m bench.throughput --chats 20 --messages 10 --database sqlite
 
-Buyers write `messages` texts into each of `chats` Avito chats; the figure is how long until every one is in
-its topic (pacing off, as against a local server), and the per-message latency from the buyer's send to
-Telegram accepting it. Then managers answer every chat once and the same is measured towards Avito.
+Buyers write `messages` texts into each of `chats` Avito chats, all at once (a burst) or one every `--gap`
+seconds (latency of a calm stream); the figure is how long until every one is in its topic (pacing off, as
+against a local server), and the per-message latency from the buyer's send to the bot posting it. Then
+managers answer every chat once and the same is measured towards Avito.
 Needs Redis on 127.0.0.1:6379 (and PostgreSQL for --database postgresql).
 """
 
@@ -57,7 +58,7 @@ async def _database(kind: str, workdir: Path) -> tuple[str, str | None]:
     return f"postgresql+asyncpg://postgres@127.0.0.1:5432/{name}", name
 
 
-async def run(chats: int, messages: int, kind: str, workers: int) -> None:
+async def run(chats: int, messages: int, kind: str, workers: int, gap: float) -> None:
     crypto.install_keys([Fernet.generate_key().decode()])
     workdir = Path(tempfile.mkdtemp())
     url, pg_name = await _database(kind, workdir)
@@ -115,20 +116,28 @@ async def run(chats: int, messages: int, kind: str, workers: int) -> None:
         chat_ids = [avito.add_chat(account, buyer_name=f"Покупатель {n}") for n in range(chats)]
         sent_at: dict[str, float] = {}
         arrived: dict[str, float] = {}
+        total = chats * messages
+
+        def observe() -> None:
+            now = time.perf_counter()
+            for message in tg.sent(group, bot=bot):
+                text = message.get("text") or ""
+                if text in sent_at and text not in arrived:
+                    arrived[text] = now
+
         start = time.perf_counter()
         for round_ in range(messages):
             for n, chat in enumerate(chat_ids):
                 text = f"m{n}-{round_}"
                 sent_at[text] = time.perf_counter()
                 avito.buyer_sends(chat, text)
-        total = chats * messages
+                deadline = time.perf_counter() + gap
+                while time.perf_counter() < deadline:
+                    observe()
+                    await asyncio.sleep(0.01)
         while len(arrived) < total:
-            now = time.perf_counter()
-            for message in tg.sent(group, bot=bot):
-                text = message.get("text") or ""
-                if text in sent_at and text not in arrived:
-                    arrived[text] = now
-            if now - start > 600:
+            observe()
+            if time.perf_counter() - start > 600:
                 raise SystemExit(f"only {len(arrived)} of {total} arrived in 10 minutes")
             await asyncio.sleep(0.01)
         inbound = time.perf_counter() - start
@@ -144,7 +153,7 @@ async def run(chats: int, messages: int, kind: str, workers: int) -> None:
         await tg.wait_until(lambda: sum(len(avito.sent_via_api(c)) for c in chat_ids) >= len(threads), 600)
         outbound = time.perf_counter() - start
 
-        print(f"database={kind} workers={workers} chats={chats} messages/chat={messages}")
+        print(f"database={kind} workers={workers} chats={chats} messages/chat={messages} gap={gap}s")
         print(
             f"Avito → Telegram: {total} messages in {inbound:.2f} s = {total / inbound:.1f} msg/s "
             f"(incl. {len(threads)} topics created with cards)"
@@ -187,8 +196,11 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=10)
     parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument(
+        "--gap", type=float, default=0.0, help="seconds between buyers' messages (0: a burst)"
+    )
     args = parser.parse_args()
-    asyncio.run(run(args.chats, args.messages, args.database, args.workers))
+    asyncio.run(run(args.chats, args.messages, args.database, args.workers, args.gap))
 
 
 if __name__ == "__main__":
