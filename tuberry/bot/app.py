@@ -1,4 +1,5 @@
-"""Composition root: storage, Redis, the master and client dispatchers, the worker, the HTTP server."""
+"""Composition root: storage, Redis, the master and client dispatchers (long polling, or webhooks when
+PUBLIC_URL is set), the worker, the HTTP server."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from aiogram.fsm.storage.redis import RedisStorage
 from arq.connections import RedisSettings
 
 from tuberry.avito import AvitoClient
+from tuberry.bot.avito_webhooks import AvitoWebhooks
 from tuberry.bot.bootstrap import install_secret_key, migrate
 from tuberry.bot.client import build_client_dispatcher
 from tuberry.bot.common.services import Config, Services
@@ -21,7 +23,8 @@ from tuberry.bot.common.telegram import BotFactory
 from tuberry.bot.master import setup_master
 from tuberry.bot.receivers import PollingReceivers
 from tuberry.bot.settings import Settings
-from tuberry.bot.web import build_web_app, start_web
+from tuberry.bot.web import Route, build_web_app, start_web
+from tuberry.bot.webhooks import WebhookReceivers
 from tuberry.jobs.worker import build_worker
 from tuberry.storage import queue
 from tuberry.storage.db import Database
@@ -79,31 +82,51 @@ async def serve(settings: Settings, *, bots: bool = True, worker: bool = True) -
             loop.add_signal_handler(sig, stop.set)
     async with open_services(settings) as services:
         tasks: list[asyncio.Task[object]] = []
-        # Several `tuberry worker`s often share a host: they serve HTTP only when given a port of their own.
-        serve_http = bots or "http_port" in settings.model_fields_set
-        web_runner = (
-            await start_web(build_web_app(services), settings.http_host, settings.http_port)
-            if serve_http
-            else None
-        )
-        receivers = None
+        routes: list[Route] = []
+        receivers: PollingReceivers | WebhookReceivers | None = None
+        avito_webhooks: AvitoWebhooks | None = None
         if bots:
+            # The master bot long-polls in both modes: only client bots get webhook URLs (SPEC §2, §4).
             master_bot, master_dp = build_master(settings, services)
             me = await master_bot.get_me()
             services.master_username = me.username or ""
             client_dp = build_client_dispatcher(services)
-            receivers = PollingReceivers(services.db, services.bots, client_dp)
-            services.receivers = receivers
             if settings.public_url:
-                log.warning("PUBLIC_URL is set but webhooks are not available yet: using long polling")
+                receivers = WebhookReceivers(
+                    services.db,
+                    services.bots,
+                    client_dp,
+                    services.queue.redis,
+                    public_url=settings.public_url,
+                    redis_prefix=settings.redis_prefix,
+                )
+                avito_webhooks = AvitoWebhooks(services)
+                services.avito_subscriptions = avito_webhooks
+                routes += receivers.routes() + avito_webhooks.routes()
+            else:
+                receivers = PollingReceivers(services.db, services.bots, client_dp)
+            services.receivers = receivers
+        # Several `tuberry worker`s often share a host: they serve HTTP only when given a port of their own.
+        serve_http = bots or "http_port" in settings.model_fields_set
+        # Listening before any webhook is set: Telegram delivers pending updates as soon as it is.
+        web_runner = (
+            await start_web(build_web_app(services, routes), settings.http_host, settings.http_port)
+            if serve_http
+            else None
+        )
+        if bots:
+            assert receivers is not None
             tasks.append(asyncio.create_task(receivers.run_sync_loop(), name="client-bots"))
+            if avito_webhooks is not None:
+                tasks.append(asyncio.create_task(avito_webhooks.run_sync_loop(), name="avito-webhooks"))
             tasks.append(
                 asyncio.create_task(
                     master_dp.start_polling(master_bot, handle_signals=False, close_bot_session=False),
                     name="master-bot",
                 )
             )
-            log.info("master bot @%s is polling", services.master_username)
+            mode = "webhooks" if settings.public_url else "long polling"
+            log.info("master bot @%s is polling; client bots use %s", services.master_username, mode)
         if worker:
             arq_worker = build_worker(
                 services,
@@ -121,6 +144,8 @@ async def serve(settings: Settings, *, bots: bool = True, worker: bool = True) -
         log.info("shutting down")
         if receivers is not None:
             await receivers.close()
+        if avito_webhooks is not None:
+            await avito_webhooks.close()
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)

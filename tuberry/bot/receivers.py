@@ -98,7 +98,7 @@ class PollingReceivers:
                 )
                 failures = 0
             except TelegramUnauthorizedError:
-                await self._disable(bot_id, "unauthorized")
+                await disable_bot(self._db, bot_id, "unauthorized")
                 return
             except TelegramConflictError:
                 log.warning("bot %s: another getUpdates or a webhook is active", bot_id)
@@ -119,19 +119,22 @@ class PollingReceivers:
                     log.exception("bot %s: update %s failed", bot_id, update.update_id)
             if updates and (touched is None or utcnow() - touched > TOUCH_EVERY):
                 touched = utcnow()
-                await self._touch(bot_id)
+                await touch_bot(self._db, bot_id)
 
-    async def _touch(self, bot_id: int) -> None:
-        async with self._db.session() as session:
-            row = await session.get(ClientBot, bot_id)
-            if row is not None:
-                row.last_update_at = utcnow()
-                await session.commit()
 
-    async def _disable(self, bot_id: int, reason: str) -> None:
-        log.warning("bot %s: token rejected by Telegram, disabling it", bot_id)
-        async with self._db.session() as session:
-            row = await session.get(ClientBot, bot_id)
-            if row is not None:
-                row.status, row.status_detail = BotStatus.DISABLED, reason
-                await session.commit()
+async def touch_bot(db: Database, bot_id: int) -> None:
+    """Record that updates arrive (the bot card's "last update")."""
+    async with db.session() as session:
+        row = await session.get(ClientBot, bot_id)
+        if row is not None:
+            row.last_update_at = utcnow()
+            await session.commit()
+
+
+async def disable_bot(db: Database, bot_id: int, reason: str) -> None:
+    log.warning("bot %s: token rejected by Telegram, disabling it", bot_id)
+    async with db.session() as session:
+        row = await session.get(ClientBot, bot_id)
+        if row is not None:
+            row.status, row.status_detail = BotStatus.DISABLED, reason
+            await session.commit()

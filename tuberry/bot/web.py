@@ -1,8 +1,10 @@
-"""The HTTP server: /healthz and /metrics (webhook endpoints join here when PUBLIC_URL is used)."""
+"""The HTTP server: /healthz and /metrics, plus the routes the composition root adds (the Telegram and Avito
+webhooks when PUBLIC_URL is set). No bot logic lives here."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable, Iterable
 
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -12,8 +14,11 @@ from tuberry.bot.common.services import Services
 
 log = logging.getLogger(__name__)
 
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+Route = tuple[str, str, Handler]  # (method, path, handler)
 
-def build_web_app(services: Services) -> web.Application:
+
+def build_web_app(services: Services, routes: Iterable[Route] = ()) -> web.Application:
     async def healthz(_: web.Request) -> web.Response:
         problems = []
         try:
@@ -35,12 +40,15 @@ def build_web_app(services: Services) -> web.Application:
     app = web.Application()
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics)
+    for method, path, handler in routes:
+        app.router.add_route(method, path, handler)
     return app
 
 
 async def start_web(app: web.Application, host: str, port: int) -> web.AppRunner:
-    runner = web.AppRunner(app, access_log=None)
+    runner = web.AppRunner(app, access_log=None)  # no access log: Avito webhook paths carry a secret
     await runner.setup()
     await web.TCPSite(runner, host, port).start()
-    log.info("HTTP server on %s:%s (/healthz, /metrics)", host, port)
+    paths = sorted({route.resource.canonical for route in app.router.routes() if route.resource is not None})
+    log.info("HTTP server on %s:%s (%s)", host, port, ", ".join(paths))
     return runner

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from arq import Retry
+
 from tuberry.avito import (
     AvitoError,
     AvitoForbidden,
@@ -42,6 +44,7 @@ from tuberry.storage.types import utcnow
 log = logging.getLogger(__name__)
 
 PAGE = 100
+DEFERRED_TRIES = 5  # quick re-reads of a chat that waits for one of our sends to be recorded
 MAX_OFFSET = 1000  # Avito refuses offsets beyond 1000 (API-NOTES §3.2)
 BACKFILL = timedelta(hours=24)  # on an account's first poll, chats quiet for longer are not replayed
 PERMANENT = {
@@ -53,9 +56,11 @@ PERMANENT = {
 
 
 @dataclass(frozen=True)
-class ChatUpdate:
-    dialog_id: int
-    new_messages: int
+class Imported:
+    """What reading one chat gave: the dialog if new messages were stored, or that it must be read again."""
+
+    dialog_id: int | None = None
+    deferred: bool = False
 
 
 async def poll_account(ctx: dict[str, Any], account_id: int) -> str:
@@ -69,7 +74,7 @@ async def poll_account(ctx: dict[str, Any], account_id: int) -> str:
     api = account_session(rt.services.avito, rt.services.db, account)
     try:
         with POLL_SECONDS.time():
-            updated = await _sync(rt, api, account)
+            updated, deferred = await _sync(rt, api, account)
     except AvitoError as exc:
         POLLS.labels("error").inc()
         await _record_error(rt, account_id, exc)
@@ -78,10 +83,15 @@ async def poll_account(ctx: dict[str, Any], account_id: int) -> str:
         await rt.services.queue.deliver(dialog_id)
     POLLS.labels("ok").inc()
     await _record_success(rt, account_id)
+    if deferred and int(ctx.get("job_try", 1)) < DEFERRED_TRIES:
+        # A chat waits for one of our sends to be recorded: read it again soon, not one interval later
+        # (with webhooks the next poll may be minutes away).
+        raise Retry(defer=1.0)
     return f"{len(updated)} dialogs updated"
 
 
-async def _sync(rt: Runtime, api: AvitoSession, account: AvitoAccount) -> list[int]:
+async def _sync(rt: Runtime, api: AvitoSession, account: AvitoAccount) -> tuple[list[int], bool]:
+    """Import every changed chat; returns the dialogs with new messages and whether a chat was deferred."""
     async with rt.services.db.session() as session:
         known = {
             chat_id: d.last_message_id
@@ -89,16 +99,16 @@ async def _sync(rt: Runtime, api: AvitoSession, account: AvitoAccount) -> list[i
         }
     first_sync = account.last_success_at is None
     updated: list[int] = []
+    deferred = False
     for chat in await _changed_chats(api, account.avito_user_id, known):
         if first_sync and chat.id not in known and _quiet(chat):
             await _remember_cursor(rt, account, chat)
             continue
-        if await _import_chat(rt, api, account, chat, known.get(chat.id)):
-            async with rt.services.db.session() as session:
-                dialog = await DialogRepo(session).by_chat(account.id, chat.id)
-                if dialog is not None:
-                    updated.append(dialog.id)
-    return updated
+        result = await _import_chat(rt, api, account, chat, known.get(chat.id))
+        deferred |= result.deferred
+        if result.dialog_id is not None:
+            updated.append(result.dialog_id)
+    return updated, deferred
 
 
 def _changed(chat: Chat, known: dict[str, str | None]) -> bool:
@@ -159,8 +169,8 @@ async def _remember_cursor(rt: Runtime, account: AvitoAccount, chat: Chat) -> No
 
 async def _import_chat(
     rt: Runtime, api: AvitoSession, account: AvitoAccount, chat: Chat, known_last: str | None
-) -> bool:
-    """Store the chat's new messages; False when the chat must wait for the next poll."""
+) -> Imported:
+    """Store the chat's new messages, or defer the chat while one of our sends to it is unrecorded."""
     fresh = await _new_messages(api, account.avito_user_id, chat.id, known_last)
     async with rt.services.db.session() as session:
         dialogs, messages = DialogRepo(session), MessageRepo(session)
@@ -173,10 +183,10 @@ async def _import_chat(
         stored = await messages.known_avito_ids(dialog.id, [m.id for m in fresh])
         unknown = [m for m in fresh if m.id not in stored]
         if any(_is_own(m, account) for m in unknown) and await messages.in_flight(dialog.id):
-            # One of ours may be among them, sent but not yet recorded: look again next time rather than
-            # show it as written in the Avito app.
+            # One of ours may be among them, sent but not yet recorded: look again rather than show it as
+            # written in the Avito app.
             await session.rollback()
-            return False
+            return Imported(deferred=True)
         observed = utcnow()
         for index, message in enumerate(unknown):
             messages.add(_stored(dialog, account, message))
@@ -198,7 +208,7 @@ async def _import_chat(
         if timer:
             await rt.services.queue.auto_reply(dialog.id, delay)
     MESSAGES.labels("to_telegram", "stored").inc(len(unknown))
-    return bool(unknown)
+    return Imported(dialog.id if unknown else None)
 
 
 def _new_dialog(account: AvitoAccount, chat: Chat) -> Dialog:

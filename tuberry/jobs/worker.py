@@ -11,7 +11,7 @@ from arq.worker import Function, Worker, func
 from tuberry.bot.common.services import Services
 from tuberry.jobs.autoreply import auto_reply
 from tuberry.jobs.deliver import deliver_to_telegram
-from tuberry.jobs.poll import poll_account
+from tuberry.jobs.poll import DEFERRED_TRIES, poll_account
 from tuberry.jobs.runtime import Runtime
 from tuberry.jobs.send import send_to_avito
 from tuberry.jobs.sweep import tick
@@ -22,7 +22,7 @@ from tuberry.storage.pacing import Pacer, telegram_limits
 def functions() -> list[Function]:
     # keep_result=0 frees a job's `_job_id` as soon as it ends, so the next one for the same dialog can queue.
     return [
-        func(poll_account, name=queue.POLL_ACCOUNT, keep_result=0, max_tries=3, timeout=120),
+        func(poll_account, name=queue.POLL_ACCOUNT, keep_result=0, max_tries=DEFERRED_TRIES, timeout=120),
         func(deliver_to_telegram, name=queue.DELIVER_DIALOG, keep_result=0, max_tries=200, timeout=300),
         func(send_to_avito, name=queue.SEND_TO_AVITO, keep_result=0, max_tries=30, timeout=120),
         func(auto_reply, name=queue.AUTO_REPLY, keep_result=0, max_tries=30, timeout=120),

@@ -32,10 +32,12 @@ class JobQueue:
         # arq's job keys are global to the Redis database, so ids carry the installation's prefix.
         self._ids = prefix
 
-    async def poll_account(self, account_id: int) -> None:
-        await self.redis.enqueue_job(
+    async def poll_account(self, account_id: int) -> bool:
+        """False when a poll of the account is already queued or running (its `_job_id` is taken)."""
+        job = await self.redis.enqueue_job(
             POLL_ACCOUNT, account_id, _job_id=f"{self._ids}:poll:{account_id}", _queue_name=self.name
         )
+        return job is not None
 
     async def deliver(self, dialog_id: int) -> None:
         await self.redis.enqueue_job(

@@ -8,6 +8,7 @@ from typing import Protocol
 from tuberry.avito import AvitoClient
 from tuberry.bot.common.telegram import BotFactory
 from tuberry.storage.db import Database
+from tuberry.storage.models import AvitoAccount
 from tuberry.storage.queue import JobQueue
 
 
@@ -17,6 +18,19 @@ class Receivers(Protocol):
     async def start(self, bot_id: int) -> None: ...
 
     async def stop(self, bot_id: int) -> None: ...
+
+
+class AvitoSubscriptions(Protocol):
+    """Keeps an account's Avito webhook subscription in line with its state (only when PUBLIC_URL is set).
+
+    Both calls return at once and work in the background; failures are retried by the periodic sync.
+    """
+
+    def refresh(self, account_id: int) -> None:
+        """The account was added, paused, resumed or relinked: subscribe or unsubscribe it now."""
+
+    def release(self, account: AvitoAccount) -> None:
+        """The account is being removed: unsubscribe it with its credentials, taken before they are wiped."""
 
 
 @dataclass(frozen=True)
@@ -29,6 +43,15 @@ class Config:
     auto_reply_delay: float = 75.0
     redis_prefix: str = "tuberry"
 
+    @property
+    def poll_interval(self) -> float:
+        """Seconds between polls of one account. With webhooks (PUBLIC_URL) polling only reconciles what a
+        webhook may have missed (Avito promises no delivery, API-NOTES §4.6), so it runs six times slower,
+        at least a minute apart."""
+        if self.public_url:
+            return max(6 * self.avito_poll_interval, 60.0)
+        return self.avito_poll_interval
+
 
 @dataclass
 class Services:
@@ -38,4 +61,5 @@ class Services:
     bots: BotFactory
     config: Config = field(default_factory=Config)
     receivers: Receivers | None = None
+    avito_subscriptions: AvitoSubscriptions | None = None
     master_username: str = ""

@@ -236,6 +236,7 @@ async def add_account(
             account_id, bot_id = row.id, row.bot_id
     except IntegrityError:
         return AddAccountResult(AddAccount.TAKEN, name=name)
+    _subscriptions_changed(services, account_id)
     if bot_id is not None:
         await services.queue.poll_account(account_id)
     return AddAccountResult(
@@ -258,6 +259,7 @@ async def link_account(
         )
         await session.commit()
         poll = account.status == AccountStatus.ACTIVE
+    _subscriptions_changed(services, account_id)
     if poll:
         await services.queue.poll_account(account_id)
     return True
@@ -277,6 +279,7 @@ async def set_account_paused(
         AuditRepo(session).record(workspace_id, actor_id, action, account_id=account_id)
         await session.commit()
         poll = not paused and account.bot_id is not None
+    _subscriptions_changed(services, account_id)
     if poll:
         await services.queue.poll_account(account_id)
     return True
@@ -288,6 +291,8 @@ async def remove_account(services: Services, workspace_id: int, actor_id: int, a
         account = await AccountRepo(session).get(workspace_id, account_id)
         if account is None:
             return False
+        if services.avito_subscriptions is not None:
+            services.avito_subscriptions.release(account)  # needs the credentials wiped below
         account.status = AccountStatus.REMOVED
         account.bot_id = None
         account.client_secret = ""
@@ -296,3 +301,9 @@ async def remove_account(services: Services, workspace_id: int, actor_id: int, a
         AuditRepo(session).record(workspace_id, actor_id, "account.remove", account_id=account_id)
         await session.commit()
     return True
+
+
+def _subscriptions_changed(services: Services, account_id: int) -> None:
+    """Webhook mode: (un)subscribe the account at once rather than at the next subscription sync."""
+    if services.avito_subscriptions is not None:
+        services.avito_subscriptions.refresh(account_id)

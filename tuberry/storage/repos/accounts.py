@@ -63,5 +63,18 @@ class AccountRepo:
         )
         return list(rows)
 
+    async def with_workspace_blocked(self, account_id: int | None = None) -> list[tuple[AvitoAccount, bool]]:
+        """Accounts that still hold credentials (not removed), each with whether its workspace is blocked;
+        one account when `account_id` is given."""
+        query = (
+            select(AvitoAccount, Workspace.blocked)
+            .join(Workspace, Workspace.id == AvitoAccount.workspace_id)
+            .where(AvitoAccount.status != AccountStatus.REMOVED)
+            .order_by(AvitoAccount.id)
+        )
+        if account_id is not None:
+            query = query.where(AvitoAccount.id == account_id)
+        return [(account, bool(blocked)) for account, blocked in (await self.session.execute(query)).all()]
+
     def add(self, account: AvitoAccount) -> None:
         self.session.add(account)

@@ -1,0 +1,351 @@
+"""Webhook mode (PUBLIC_URL set): client bots receive by Telegram webhook, Avito deliveries trigger polls.
+
+Our aiohttp app listens on 127.0.0.1 with a random port and PUBLIC_URL is its own address, so the fake
+Telegram and the fake Avito POST to it as the real services would. AVITO_POLL_INTERVAL is large: anything
+that arrives quickly came by webhook, not by the reconciliation poll.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import secrets
+import socket
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from aiohttp import ClientSession, web
+from arq.connections import RedisSettings
+from redis.asyncio import Redis
+
+from tests.bridge.conftest import Bridge, seed
+from tests.conftest import REDIS_URL
+from tests.fakes.avito import FakeAvito
+from tests.fakes.telegram import FakeTelegram
+from tuberry.avito import AvitoClient
+from tuberry.bot.avito_webhooks import AvitoWebhooks
+from tuberry.bot.client import build_client_dispatcher
+from tuberry.bot.common.services import Config, Services
+from tuberry.bot.common.telegram import BotFactory
+from tuberry.bot.master.actions import disconnect_bot, remove_account, set_account_paused
+from tuberry.bot.web import build_web_app
+from tuberry.bot.webhooks import SECRET_HEADER, WebhookReceivers
+from tuberry.storage import queue
+from tuberry.storage.db import Database
+from tuberry.storage.migrate import upgrade
+from tuberry.storage.models import AvitoAccount, ClientBot
+
+POLL_INTERVAL = 30.0  # reconciliation every max(6 × 30, 60) = 180 s: far beyond any wait below
+QUICK = 8.0  # a webhook-driven message must be in its topic well before that
+OTHER_INTEGRATION = "http://127.0.0.1:9/amocrm/hooks/avito"  # someone else's subscription (port 9: nobody)
+
+
+@dataclass
+class Hooked:
+    bridge: Bridge
+    receivers: WebhookReceivers
+    avito_hooks: AvitoWebhooks
+    public_url: str
+    http: ClientSession
+    redis: Redis
+    tg_posts: list[tuple[dict[str, str], bytes]] = field(
+        default_factory=list
+    )  # what the fake Telegram POSTed
+    polls: list[tuple[int, bool]] = field(default_factory=list)  # poll_account calls: (account, queued)
+
+    async def post(self, path: str, body: bytes, headers: dict[str, str] | None = None) -> int:
+        async with self.http.post(self.public_url + path, data=body, headers=headers or {}) as resp:
+            await resp.read()
+            return resp.status
+
+    async def row(self, model: type[Any], row_id: int) -> Any:
+        async with self.bridge.db.session() as session:
+            return await session.get(model, row_id)
+
+    def avito_url(self, account: AvitoAccount) -> str:
+        return f"{self.public_url}/avito/{account.id}/{account.webhook_secret}"
+
+
+@pytest.fixture
+def backend_url(request: pytest.FixtureRequest) -> str:
+    """SQLite unless a test asks for PostgreSQL too (indirect parametrisation)."""
+    kind = getattr(request, "param", "sqlite")
+    return str(request.getfixturevalue("pg_url" if kind == "postgresql" else "sqlite_url"))
+
+
+@pytest.fixture
+async def hooked(backend_url: str, redis_prefix: str, redis: Redis) -> AsyncIterator[Hooked]:
+    await asyncio.to_thread(upgrade, backend_url)
+    db = Database(backend_url)
+    tg, avito = FakeTelegram(), FakeAvito()
+    await tg.start()
+    await avito.start()
+    owner = tg.add_user("Ольга", language_code="ru")
+    manager = tg.add_user("Максим", language_code="ru")
+    fake_bot = tg.add_bot(username="shop_helper_bot")
+    group_id = tg.create_group("Продажи", is_forum=True, owner=owner)
+    tg.add_member(group_id, manager)
+    tg.add_bot_to_group(fake_bot, group_id, by_user=owner, admin=True)
+    account = avito.add_account(name="Магазин Ольги")
+    account.webhooks[OTHER_INTEGRATION] = "3"
+
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    public_url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    arq_redis = await queue.connect(REDIS_URL)
+    services = Services(
+        db=db,
+        queue=queue.JobQueue(arq_redis, redis_prefix),
+        avito=AvitoClient(avito.base_url),
+        bots=BotFactory(tg.base_url),
+        config=Config(public_url=public_url, avito_poll_interval=POLL_INTERVAL, redis_prefix=redis_prefix),
+    )
+    bridge = Bridge(
+        tg=tg,
+        avito=avito,
+        db=db,
+        services=services,
+        redis_settings=RedisSettings.from_dsn(REDIS_URL),
+        owner=owner,
+        manager=manager,
+        bot=fake_bot,
+        group_id=group_id,
+        account=account,
+    )
+    await seed(bridge, fake_bot.token)
+    receivers = WebhookReceivers(
+        db,
+        services.bots,
+        build_client_dispatcher(services),
+        arq_redis,
+        public_url=public_url,
+        redis_prefix=redis_prefix,
+    )
+    avito_hooks = AvitoWebhooks(services, recheck=0)
+    services.receivers, services.avito_subscriptions = receivers, avito_hooks
+    http = ClientSession()
+    hooked = Hooked(bridge, receivers, avito_hooks, public_url, http, redis)
+
+    async def recording(request: web.Request) -> web.StreamResponse:
+        hooked.tg_posts.append((dict(request.headers), await request.read()))
+        return await receivers.handle(request)
+
+    poll_account = services.queue.poll_account
+
+    async def counting(account_id: int) -> bool:
+        queued = await poll_account(account_id)
+        hooked.polls.append((account_id, queued))
+        return queued
+
+    services.queue.poll_account = counting  # type: ignore[method-assign]
+    app = build_web_app(services, [("POST", "/tg/{bot_id}", recording), *avito_hooks.routes()])
+    runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
+    await runner.setup()
+    await web.SockSite(runner, sock).start()
+    await receivers.sync()
+    await avito_hooks.sync()
+    await bridge.start_worker()
+    # The worker's first tick polls the new account at once; later polls are due only after 180 s.
+    await bridge.until(
+        lambda: _polled(hooked, bridge.account_row_id), "the first (reconciliation) poll", timeout=10
+    )
+    hooked.polls.clear()
+    try:
+        yield hooked
+    finally:
+        await bridge.stop_worker()
+        await avito_hooks.close()
+        await receivers.close()
+        await tg.stop()
+        await avito.stop()
+        await runner.cleanup()
+        await http.close()
+        await services.bots.close()
+        await services.avito.aclose()
+        await arq_redis.aclose()
+        await db.dispose()
+
+
+async def _polled(hooked: Hooked, account_id: int) -> bool:
+    account = await hooked.row(AvitoAccount, account_id)
+    return account.last_success_at is not None
+
+
+async def _absent(redis: Redis, key: str) -> bool:
+    return not await redis.exists(key)
+
+
+def _message_event(account: AvitoAccount, chat_id: str = "u2i-abc") -> bytes:
+    value = {
+        "id": secrets.token_hex(8),
+        "chat_id": chat_id,
+        "chat_type": "u2i",
+        "user_id": account.avito_user_id,
+        "author_id": 1234567,
+        "created": 1754382000,
+        "type": "text",
+        "content": {"text": "Здравствуйте"},
+    }
+    body = {
+        "id": "d1",
+        "version": "v3.0.0",
+        "timestamp": 1754382000,
+        "payload": {"type": "message", "value": value},
+    }
+    return json.dumps(body).encode()
+
+
+async def test_client_bots_get_webhooks_with_their_secret(hooked: Hooked) -> None:
+    b = hooked.bridge
+    row = await hooked.row(ClientBot, b.bot_row_id)
+    hook = b.tg.webhook(b.bot)
+    assert hook["url"] == f"{hooked.public_url}/tg/{row.id}"
+    assert hook["secret_token"] == row.webhook_secret
+    assert {"message", "my_chat_member"} <= set(hook["allowed_updates"])
+    assert hooked.receivers.running == {row.id}
+
+    # A bot connected at run time (here: by another process) gets its webhook at the next sync.
+    other = b.tg.add_bot(username="second_shop_bot")
+    async with b.db.session() as session:
+        second = ClientBot(
+            workspace_id=b.workspace_id,
+            telegram_bot_id=other.id,
+            token=other.token,
+            username=other.username,
+            webhook_secret=secrets.token_urlsafe(16),
+        )
+        session.add(second)
+        await session.commit()
+    await hooked.receivers.sync()
+    assert b.tg.webhook(other)["url"] == f"{hooked.public_url}/tg/{second.id}"
+    assert b.tg.webhook(other)["secret_token"] == second.webhook_secret
+
+
+@pytest.mark.parametrize("backend_url", ["sqlite", "postgresql"], indirect=True)
+async def test_buyer_and_manager_messages_travel_by_webhook_once(hooked: Hooked) -> None:
+    b = hooked.bridge
+    account = await hooked.row(AvitoAccount, b.account_row_id)
+    assert set(b.account.webhooks) == {hooked.avito_url(account), OTHER_INTEGRATION}
+    chat = b.new_chat(buyer="Анна")
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    b.avito.buyer_sends(chat, "Здравствуйте! Ещё продаёте?")
+    topic = await b.topic_of(chat)
+    await b.until(lambda: any("Ещё продаёте" in t for t in b.texts(topic)), "the buyer's text", timeout=QUICK)
+    assert loop.time() - started < QUICK
+    assert (b.account_row_id, True) in hooked.polls  # the poll came from the webhook, not from the sweep
+
+    reply = b.tg.user_sends(b.bot, b.group_id, b.manager, "Да, в наличии", thread_id=topic)
+    await b.until(lambda: len(b.avito.sent_via_api(chat)) == 1, "the reply on Avito", timeout=QUICK)
+    # Telegram repeats a delivery it believes failed: the same update again, twice, changes nothing.
+    headers, body = next(
+        (headers, body)
+        for headers, body in hooked.tg_posts
+        if json.loads(body).get("message", {}).get("message_id") == reply["message_id"]
+    )
+    for _ in range(2):
+        assert await hooked.post(f"/tg/{b.bot_row_id}", body, {SECRET_HEADER: headers[SECRET_HEADER]}) == 200
+    await b.avito.flush_webhooks()
+    await b.settle()
+
+    update_id = json.loads(body)["update_id"]
+    assert await hooked.redis.exists(f"{b.services.config.redis_prefix}:tgupd:{b.bot_row_id}:{update_id}")
+    assert [m["content"]["text"] for m in b.avito.sent_via_api(chat)] == ["Да, в наличии"]
+    assert sum("Ещё продаёте" in t for t in b.texts(topic)) == 1
+    # The echo of our own send came back by webhook too, and is not shown in the topic.
+    echoes = [
+        d for d in b.avito.webhook_deliveries if d.body.get("payload", {}).get("value", {}).get("author_id")
+    ]
+    assert any(d.body["payload"]["value"]["author_id"] == b.account.user_id for d in echoes)
+    assert not any("в наличии" in t for t in b.texts(topic))
+    # Every delivery (the probe `{}` after subscribing, the messages) was answered 200 at once.
+    ours = [d for d in b.avito.webhook_deliveries if d.url == hooked.avito_url(account)]
+    assert any(d.body == {} for d in ours)
+    assert ours and all(d.ok for d in ours)
+
+
+async def test_a_wrong_secret_token_is_refused_and_nothing_is_relayed(hooked: Hooked) -> None:
+    b = hooked.bridge
+    chat = b.new_chat()
+    b.avito.buyer_sends(chat, "Здравствуйте")
+    topic = await b.topic_of(chat)
+    await b.until(lambda: any("Здравствуйте" in t for t in b.texts(topic)), "the buyer's text")
+
+    b.bot.webhook_secret = "not-the-secret"  # Telegram now sends a header we never set
+    b.tg.user_sends(b.bot, b.group_id, b.manager, "ответ", thread_id=topic)
+    await b.until(lambda: b.tg.webhook(b.bot)["pending_update_count"] == 0, "the fake giving up")
+    assert "401" in b.tg.webhook(b.bot)["last_error"][1]
+    forged = hooked.tg_posts[-1][1]
+    assert await hooked.post(f"/tg/{b.bot_row_id}", forged) == 401  # no header at all
+    row = await hooked.row(ClientBot, b.bot_row_id)
+    assert await hooked.post("/tg/999999", forged, {SECRET_HEADER: row.webhook_secret}) == 401  # unknown bot
+    await b.settle()
+    assert b.avito.sent_via_api(chat) == []
+    update_id = json.loads(forged)["update_id"]
+    assert not await hooked.redis.exists(f"{b.services.config.redis_prefix}:tgupd:{b.bot_row_id}:{update_id}")
+
+
+async def test_a_disconnected_bot_loses_its_webhook(hooked: Hooked) -> None:
+    b = hooked.bridge
+    row = await hooked.row(ClientBot, b.bot_row_id)
+    assert await disconnect_bot(b.services, b.workspace_id, b.owner["id"], row.id)
+    assert b.tg.webhook(b.bot)["url"] == ""
+    assert hooked.receivers.running == set()
+    late = json.dumps({"update_id": 10**6, "message": {}}).encode()
+    assert await hooked.post(f"/tg/{row.id}", late, {SECRET_HEADER: row.webhook_secret}) == 401
+    await hooked.receivers.sync()
+    assert b.tg.webhook(b.bot)["url"] == ""
+
+
+async def test_avito_subscriptions_follow_the_account_and_leave_other_urls_alone(hooked: Hooked) -> None:
+    b = hooked.bridge
+    account = await hooked.row(AvitoAccount, b.account_row_id)
+    ours = hooked.avito_url(account)
+    assert set(b.account.webhooks) == {ours, OTHER_INTEGRATION}
+
+    assert await set_account_paused(b.services, b.workspace_id, b.owner["id"], account.id, True)
+    await b.until(lambda: ours not in b.account.webhooks, "unsubscribed on pause")
+    await hooked.avito_hooks.sync()
+    assert set(b.account.webhooks) == {OTHER_INTEGRATION}
+
+    assert await set_account_paused(b.services, b.workspace_id, b.owner["id"], account.id, False)
+    await b.until(lambda: ours in b.account.webhooks, "subscribed again on resume")
+
+    # Removal wipes the credentials; the unsubscribe uses the ones taken before.
+    assert await remove_account(b.services, b.workspace_id, b.owner["id"], account.id)
+    await b.until(lambda: ours not in b.account.webhooks, "unsubscribed on removal")
+    await hooked.avito_hooks.sync()
+    assert set(b.account.webhooks) == {OTHER_INTEGRATION}
+
+
+async def test_avito_deliveries_need_the_path_secret_and_only_trigger_a_poll(hooked: Hooked) -> None:
+    b = hooked.bridge
+    account = await hooked.row(AvitoAccount, b.account_row_id)
+    event = _message_event(account)
+    assert await hooked.post(f"/avito/{account.id}/wrong-secret", event) == 404
+    assert await hooked.post(f"/avito/999999/{account.webhook_secret}", event) == 404
+    assert await hooked.post(f"/avito/x/{account.webhook_secret}", event) == 404
+    assert await hooked.post(f"/avito/{account.id}/{account.webhook_secret}", b"{}") == 200  # the probe
+    assert hooked.polls == []
+
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    assert await hooked.post(f"/avito/{account.id}/{account.webhook_secret}", event) == 200
+    assert loop.time() - started < 0.5  # answered without waiting for the poll
+    assert hooked.polls[0] == (account.id, True)
+
+
+async def test_a_delivery_during_a_running_poll_gets_a_poll_after_it(hooked: Hooked) -> None:
+    b = hooked.bridge
+    account = await hooked.row(AvitoAccount, b.account_row_id)
+    await b.stop_worker()
+    job_key = f"arq:job:{b.services.config.redis_prefix}:poll:{account.id}"
+    await b.until(lambda: _absent(hooked.redis, job_key), "the first poll's job id freed")
+    assert await b.services.queue.poll_account(account.id)  # queued: as good as running for arq's job id
+    assert await hooked.post(f"/avito/{account.id}/{account.webhook_secret}", _message_event(account)) == 200
+    assert hooked.polls[-1] == (account.id, False)
+    await b.start_worker()
+    await b.until(lambda: hooked.polls[-1] == (account.id, True), "the follow-up poll queued")
+    assert [queued for _, queued in hooked.polls].count(True) == 2

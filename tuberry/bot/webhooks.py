@@ -1,0 +1,250 @@
+"""Receiving client bots' updates by webhook (PUBLIC_URL set): Telegram POSTs each one to `/tg/{bot_id}`.
+
+The URL names the bot by its row id, never by its token (ARCHITECTURE example 9), and a request counts only
+with the bot's `secret_token` in `X-Telegram-Bot-Api-Secret-Token`. Updates go through the same client
+Dispatcher as with long polling, one at a time per bot in arrival order, each `update_id` once: Telegram
+repeats a delivery it believes failed (API-NOTES §8.2). Like PollingReceivers, the set of bots follows the
+database (`sync`): every bot that should receive has its webhook set, a stopped one has it deleted.
+
+A handler of our own rather than aiogram's request handlers: we need the row id → bot lookup from memory,
+the deduplication and the per-bot order, and the answer only once the update is handled.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import json
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from aiogram import Dispatcher
+from aiogram.exceptions import TelegramAPIError, TelegramUnauthorizedError
+from aiogram.types import Update
+from aiohttp import web
+from pydantic import ValidationError
+from redis.asyncio import Redis
+
+from tuberry.bot.common.telegram import BotFactory
+from tuberry.bot.receivers import TOUCH_EVERY, disable_bot, touch_bot
+from tuberry.bot.web import Route
+from tuberry.storage.db import Database
+from tuberry.storage.models import BotStatus, Workspace
+from tuberry.storage.repos import BotRepo
+from tuberry.storage.types import utcnow
+
+log = logging.getLogger(__name__)
+
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+SEEN_FOR = 86400  # seconds an update id is remembered: Telegram keeps an update for at most 24 hours
+STARTS_AT_ONCE = 8  # setWebhook calls in flight during one sync (a starting process sets every bot's webhook)
+
+
+@dataclass(frozen=True)
+class _Credentials:
+    token: str
+    secret: str
+
+
+def _reason(exc: Exception) -> str:
+    """What went wrong, without the request URL (it holds the token)."""
+    return exc.message if isinstance(exc, TelegramAPIError) else type(exc).__name__
+
+
+class WebhookReceivers:
+    def __init__(
+        self,
+        db: Database,
+        bots: BotFactory,
+        dispatcher: Dispatcher,
+        redis: Redis,
+        *,
+        public_url: str,
+        redis_prefix: str,
+    ) -> None:
+        self._db = db
+        self._bots = bots
+        self._dp = dispatcher
+        self._redis = redis
+        self._public_url = public_url.rstrip("/")
+        self._prefix = redis_prefix
+        self._allowed = dispatcher.resolve_used_update_types()
+        self._known: dict[int, _Credentials] = {}  # bots whose updates are accepted: no DB query per update
+        self._started: set[int] = set()  # bots whose webhook this process has set
+        self._undeleted: dict[int, str] = {}  # bot id → token whose deleteWebhook failed; retried by sync
+        self._locks: dict[int, asyncio.Lock] = {}
+        self._touched: dict[int, datetime] = {}
+
+    @property
+    def running(self) -> set[int]:
+        return set(self._started)
+
+    def url(self, bot_id: int) -> str:
+        return f"{self._public_url}/tg/{bot_id}"
+
+    def routes(self) -> list[Route]:
+        return [("POST", "/tg/{bot_id}", self.handle)]
+
+    # ------------------------------------------------------------------ start, stop, sync
+
+    async def start(self, bot_id: int) -> None:
+        credentials = await self._load(bot_id)
+        if credentials is not None:
+            await self._set(bot_id, credentials)
+
+    async def stop(self, bot_id: int) -> None:
+        credentials = self._known.pop(bot_id, None)
+        self._started.discard(bot_id)
+        token = credentials.token if credentials else None
+        if token is None:  # started by another process, or its setWebhook failed: the token is in the row
+            async with self._db.session() as session:
+                row = await BotRepo(session).by_id(bot_id)
+                token = row.token if row is not None else None
+        if token is not None:
+            await self._delete(bot_id, token)
+
+    async def sync(self) -> None:
+        """Set the webhook of every bot that should receive; delete it for those that should not."""
+        async with self._db.session() as session:
+            wanted = {
+                row.id: _Credentials(row.token, row.webhook_secret)
+                for row in await BotRepo(session).receiving()
+            }
+        for bot_id in (self._started | set(self._known)) - set(wanted):
+            if bot_id in self._started:
+                await self.stop(bot_id)
+            else:
+                self._known.pop(bot_id, None)
+        for bot_id, token in list(self._undeleted.items()):
+            if bot_id not in wanted:
+                await self._delete(bot_id, token)
+        # A bot whose token changed (connected again in another process) gets its webhook set again.
+        due = [
+            (bot_id, credentials)
+            for bot_id, credentials in wanted.items()
+            if bot_id not in self._started or self._known.get(bot_id) != credentials
+        ]
+        gate = asyncio.Semaphore(STARTS_AT_ONCE)
+
+        async def start(bot_id: int, credentials: _Credentials) -> None:
+            async with gate:
+                await self._set(bot_id, credentials)
+
+        await asyncio.gather(*(start(bot_id, credentials) for bot_id, credentials in due))
+
+    async def run_sync_loop(self, interval: float = 5.0) -> None:
+        while True:
+            try:
+                await self.sync()
+            except Exception:
+                log.exception("syncing client bot webhooks failed")
+            await asyncio.sleep(interval)
+
+    async def close(self) -> None:
+        """Webhooks stay set: while the process restarts, Telegram keeps updates and delivers them later."""
+        self._started.clear()
+        self._known.clear()
+
+    async def _load(self, bot_id: int) -> _Credentials | None:
+        """The bot's token and secret if it should receive now (as BotRepo.receiving decides)."""
+        async with self._db.session() as session:
+            row = await BotRepo(session).by_id(bot_id)
+            if row is None or row.status != BotStatus.ACTIVE:
+                return None
+            workspace = await session.get(Workspace, row.workspace_id)
+            if workspace is None or workspace.blocked:
+                return None
+            return _Credentials(row.token, row.webhook_secret)
+
+    async def _set(self, bot_id: int, credentials: _Credentials) -> None:
+        # Updates are accepted even when setWebhook fails: a webhook set earlier may still be delivering.
+        self._known[bot_id] = credentials
+        bot = self._bots.get(credentials.token)
+        try:
+            await bot.set_webhook(
+                url=self.url(bot_id), secret_token=credentials.secret, allowed_updates=self._allowed
+            )
+        except TelegramUnauthorizedError:
+            self._known.pop(bot_id, None)
+            await disable_bot(self._db, bot_id, "unauthorized")
+            return
+        except Exception as exc:
+            log.warning("bot %s: setWebhook failed (%s), retrying at the next sync", bot_id, _reason(exc))
+            return
+        self._started.add(bot_id)
+        self._undeleted.pop(bot_id, None)
+        log.info("bot %s receives by webhook", bot_id)
+
+    async def _delete(self, bot_id: int, token: str) -> None:
+        try:
+            await self._bots.get(token).delete_webhook()
+        except TelegramUnauthorizedError:
+            pass  # the token is revoked: Telegram delivers nothing more for it anyway
+        except Exception as exc:
+            log.warning("bot %s: deleteWebhook failed (%s), retrying at the next sync", bot_id, _reason(exc))
+            self._undeleted[bot_id] = token
+            return
+        self._undeleted.pop(bot_id, None)
+        log.info("bot %s: webhook deleted", bot_id)
+
+    # ------------------------------------------------------------------ the endpoint
+
+    async def handle(self, request: web.Request) -> web.Response:
+        bot_id = _int(request.match_info["bot_id"])
+        credentials = None
+        if bot_id is not None:
+            credentials = self._known.get(bot_id)
+            if credentials is None:  # e.g. the first update after a restart, before the first sync
+                credentials = await self._load(bot_id)
+                if credentials is not None:
+                    self._known[bot_id] = credentials
+        given = request.headers.get(SECRET_HEADER, "").encode()
+        if credentials is None or not hmac.compare_digest(given, credentials.secret.encode()):
+            reason = "unknown or stopped bot" if credentials is None else "wrong secret token"
+            log.warning("telegram webhook for bot %s refused: %s", bot_id, reason)
+            return web.Response(status=401)
+        try:
+            data = json.loads(await request.read())
+        except ValueError:
+            return web.Response(status=400)
+        bot = self._bots.get(credentials.token)
+        try:
+            update = Update.model_validate(data, context={"bot": bot})
+        except ValidationError:
+            # A non-2xx answer would make Telegram repeat it and hold back the bot's later updates.
+            log.warning("bot %s: an update aiogram cannot read was dropped", bot_id)
+            return web.Response()
+        assert bot_id is not None
+        if not await self._first_time(bot_id, update.update_id):
+            return web.Response()
+        async with self._locks.setdefault(bot_id, asyncio.Lock()):
+            try:
+                await self._dp.feed_update(bot, update, client_bot_id=bot_id)
+            except Exception:
+                log.exception("bot %s: update %s failed", bot_id, update.update_id)
+        await self._touch(bot_id)
+        return web.Response()
+
+    async def _first_time(self, bot_id: int, update_id: int) -> bool:
+        """Claim the update in Redis, so that a repeated delivery (to this process or another) is skipped."""
+        key = f"{self._prefix}:tgupd:{bot_id}:{update_id}"
+        return bool(await self._redis.set(key, b"1", nx=True, ex=SEEN_FOR))
+
+    async def _touch(self, bot_id: int) -> None:
+        now = utcnow()
+        last = self._touched.get(bot_id)
+        if last is not None and now - last < TOUCH_EVERY:
+            return
+        self._touched[bot_id] = now
+        try:
+            await touch_bot(self._db, bot_id)
+        except Exception:
+            log.exception("bot %s: recording the last update failed", bot_id)
+
+
+def _int(value: str) -> int | None:
+    try:
+        return int(value)
+    except ValueError:
+        return None
