@@ -12,7 +12,7 @@ import signal
 import socket
 import sys
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -24,27 +24,15 @@ from redis.asyncio import Redis
 from tests.conftest import REDIS_URL
 from tests.fakes.avito import FakeAvito
 from tests.fakes.telegram import FakeBot, FakeTelegram
+from tests.waiting import until
 
-WAIT = 30.0
+WAIT = 30.0  # a whole process on a busy CI machine
 
 
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
-
-
-async def until(condition: Callable[[], Any], what: str, timeout: float = WAIT) -> Any:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        result = condition()
-        if asyncio.iscoroutine(result):
-            result = await result
-        if result:
-            return result
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.1)
 
 
 class Owner:
@@ -65,7 +53,7 @@ class Owner:
 
     async def send(self, text: str, expect: str) -> None:
         self.tg.user_sends(self.master, self.user["id"], self.user, text)
-        await until(lambda: expect in self.text(), f"{expect!r} after {text!r}")
+        await until(lambda: expect in self.text(), f"{expect!r} after {text!r}", WAIT)
 
     async def press(self, label: str, expect: str) -> None:
         screen = self.screen()
@@ -74,7 +62,7 @@ class Owner:
         self.tg.user_presses(
             self.master, self.user["id"], self.user, screen["message_id"], buttons[0]["callback_data"]
         )
-        await until(lambda: expect in self.text(), f"{expect!r} after pressing {label!r}")
+        await until(lambda: expect in self.text(), f"{expect!r} after pressing {label!r}", WAIT)
 
 
 @pytest.fixture
@@ -155,7 +143,7 @@ async def test_from_start_to_a_reply_on_avito_in_one_process(process: dict[str, 
     manager = tg.add_user("Максим")
     tg.add_member(group, manager)
     tg.add_bot_to_group(shop_bot, group, by_user=owner_user, admin=True)
-    await until(lambda: tg.sent(group, bot=shop_bot), "the bot's answer in the group")
+    await until(lambda: tg.sent(group, bot=shop_bot), "the bot's answer in the group", WAIT)
 
     account = avito.add_account(name="Магазин Ольги")
     await owner.send("/start", "Аккаунты Авито")
@@ -171,12 +159,14 @@ async def test_from_start_to_a_reply_on_avito_in_one_process(process: dict[str, 
             (m for m in tg.sent(group, bot=shop_bot) if "ещё продаётся" in (m.get("text") or "")), None
         ),
         "the buyer's message in a topic",
+        WAIT,
     )
     topic = topic_message["message_thread_id"]
     tg.user_sends(shop_bot, group, manager, "Да, продаётся!", thread_id=topic)
     await until(
         lambda: [m["content"]["text"] for m in avito.sent_via_api(chat)] == ["Да, продаётся!"],
         "the reply on Avito",
+        WAIT,
     )
 
     async with httpx.AsyncClient() as http:

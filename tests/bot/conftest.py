@@ -24,6 +24,7 @@ from redis.asyncio import Redis
 from tests.conftest import REDIS_URL
 from tests.fakes.avito import FakeAvito
 from tests.fakes.telegram import FakeBot, FakeTelegram
+from tests.waiting import until
 from tuberry.avito import AvitoClient
 from tuberry.bot.client import build_client_dispatcher
 from tuberry.bot.common.services import Config, Services
@@ -105,16 +106,7 @@ class Cabinet:
             await asyncio.sleep(0.01)
 
     async def until(self, condition: Any, what: str, within: float = WAIT) -> Any:
-        deadline = asyncio.get_running_loop().time() + within
-        while True:
-            result = condition()
-            if asyncio.iscoroutine(result):
-                result = await result
-            if result:
-                return result
-            if asyncio.get_running_loop().time() > deadline:
-                raise AssertionError(f"timed out waiting for {what}")
-            await asyncio.sleep(0.02)
+        return await until(condition, what, within, every=0.02)
 
     # -- people -----------------------------------------------------------------------------------
 

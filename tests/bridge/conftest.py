@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import secrets
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,6 +19,7 @@ from arq.worker import Worker
 from tests.conftest import REDIS_URL
 from tests.fakes.avito import FakeAccount, FakeAvito
 from tests.fakes.telegram import FakeTelegram
+from tests.waiting import until
 from tuberry.avito import AvitoClient
 from tuberry.bot.client import build_client_dispatcher
 from tuberry.bot.common.services import Config, Services
@@ -99,19 +100,8 @@ class Bridge:
     def texts(self, topic_id: int) -> list[str]:
         return [m.get("text") or m.get("caption") or "" for m in self.topic_messages(topic_id)]
 
-    async def until(
-        self, condition: Callable[[], Awaitable[bool] | bool], what: str, timeout: float = WAIT
-    ) -> None:
-        deadline = asyncio.get_running_loop().time() + timeout
-        while True:
-            result = condition()
-            if isinstance(result, Awaitable):
-                result = await result
-            if result:
-                return
-            if asyncio.get_running_loop().time() > deadline:
-                raise AssertionError(f"timed out waiting for {what}")
-            await asyncio.sleep(0.05)
+    async def until(self, condition: Callable[[], Any], what: str, timeout: float = WAIT) -> Any:
+        return await until(condition, what, timeout)
 
     async def settle(self, seconds: float = 1.5) -> None:
         """Let several poll intervals pass, so that a duplicate would have had its chance to appear."""
@@ -147,8 +137,10 @@ async def seed(bridge: Bridge, token: str) -> None:
         bridge.workspace_id, bridge.bot_row_id, bridge.account_row_id = workspace.id, bot_row.id, account.id
 
 
-@pytest.fixture
-async def bridge(database: Database, redis_prefix: str, redis: Any) -> AsyncIterator[Bridge]:
+@contextlib.asynccontextmanager
+async def open_bridge(database: Database, config: Config) -> AsyncIterator[Bridge]:
+    """Fake servers, an owner's workspace with a bot bound to a forum group and an Avito account, and the
+    services around them; no receivers and no worker yet (the fixtures choose)."""
     tg, avito = FakeTelegram(), FakeAvito()
     await tg.start()
     await avito.start()
@@ -159,14 +151,13 @@ async def bridge(database: Database, redis_prefix: str, redis: Any) -> AsyncIter
     tg.add_member(group_id, manager)
     tg.add_bot_to_group(fake_bot, group_id, by_user=owner, admin=True)
     account = avito.add_account(name="Магазин Ольги")
-
     arq_redis = await queue.connect(REDIS_URL)
     services = Services(
         db=database,
-        queue=queue.JobQueue(arq_redis, redis_prefix),
+        queue=queue.JobQueue(arq_redis, config.redis_prefix),
         avito=AvitoClient(avito.base_url),
         bots=BotFactory(tg.base_url),
-        config=Config(avito_poll_interval=0.3, auto_reply_delay=0.5, redis_prefix=redis_prefix),
+        config=config,
     )
     bridge = Bridge(
         tg=tg,
@@ -181,19 +172,28 @@ async def bridge(database: Database, redis_prefix: str, redis: Any) -> AsyncIter
         account=account,
     )
     await seed(bridge, fake_bot.token)
-    bridge.receivers = PollingReceivers(
-        database, services.bots, build_client_dispatcher(services), poll_timeout=1
-    )
-    services.receivers = bridge.receivers
-    await bridge.receivers.sync()
-    await bridge.start_worker()
     try:
         yield bridge
     finally:
         await bridge.stop_worker()
-        await bridge.receivers.close()
+        if bridge.receivers is not None:
+            await bridge.receivers.close()
+        await tg.stop()
+        await avito.stop()
         await services.bots.close()
         await services.avito.aclose()
         await arq_redis.aclose()
-        await avito.stop()
-        await tg.stop()
+
+
+@pytest.fixture
+async def bridge(database: Database, redis_prefix: str, redis: Any) -> AsyncIterator[Bridge]:
+    """The bridge in polling mode, on SQLite and on PostgreSQL."""
+    config = Config(avito_poll_interval=0.3, auto_reply_delay=0.5, redis_prefix=redis_prefix)
+    async with open_bridge(database, config) as bridge:
+        bridge.receivers = PollingReceivers(
+            database, bridge.services.bots, build_client_dispatcher(bridge.services), poll_timeout=1
+        )
+        bridge.services.receivers = bridge.receivers
+        await bridge.receivers.sync()
+        await bridge.start_worker()
+        yield bridge

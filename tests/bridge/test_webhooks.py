@@ -8,6 +8,7 @@ that arrives quickly came by webhook, not by the reconciliation poll.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import secrets
 import socket
@@ -17,22 +18,15 @@ from typing import Any
 
 import pytest
 from aiohttp import ClientSession, web
-from arq.connections import RedisSettings
 from redis.asyncio import Redis
 
-from tests.bridge.conftest import Bridge, seed
-from tests.conftest import REDIS_URL
-from tests.fakes.avito import FakeAvito
-from tests.fakes.telegram import FakeTelegram
-from tuberry.avito import AvitoClient
+from tests.bridge.conftest import Bridge, open_bridge
 from tuberry.bot.avito_webhooks import AvitoWebhooks
 from tuberry.bot.client import build_client_dispatcher
-from tuberry.bot.common.services import Config, Services
-from tuberry.bot.common.telegram import BotFactory
+from tuberry.bot.common.services import Config
 from tuberry.bot.master.actions import disconnect_bot, remove_account, set_account_paused
 from tuberry.bot.web import build_web_app
 from tuberry.bot.webhooks import SECRET_HEADER, WebhookReceivers
-from tuberry.storage import queue
 from tuberry.storage.db import Database
 from tuberry.storage.migrate import upgrade
 from tuberry.storage.models import AvitoAccount, ClientBot
@@ -79,42 +73,23 @@ def backend_url(request: pytest.FixtureRequest) -> str:
 async def hooked(backend_url: str, redis_prefix: str, redis: Redis) -> AsyncIterator[Hooked]:
     await asyncio.to_thread(upgrade, backend_url)
     db = Database(backend_url)
-    tg, avito = FakeTelegram(), FakeAvito()
-    await tg.start()
-    await avito.start()
-    owner = tg.add_user("Ольга", language_code="ru")
-    manager = tg.add_user("Максим", language_code="ru")
-    fake_bot = tg.add_bot(username="shop_helper_bot")
-    group_id = tg.create_group("Продажи", is_forum=True, owner=owner)
-    tg.add_member(group_id, manager)
-    tg.add_bot_to_group(fake_bot, group_id, by_user=owner, admin=True)
-    account = avito.add_account(name="Магазин Ольги")
-    account.webhooks[OTHER_INTEGRATION] = "3"
-
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))
     public_url = f"http://127.0.0.1:{sock.getsockname()[1]}"
-    arq_redis = await queue.connect(REDIS_URL)
-    services = Services(
-        db=db,
-        queue=queue.JobQueue(arq_redis, redis_prefix),
-        avito=AvitoClient(avito.base_url),
-        bots=BotFactory(tg.base_url),
-        config=Config(public_url=public_url, avito_poll_interval=POLL_INTERVAL, redis_prefix=redis_prefix),
-    )
-    bridge = Bridge(
-        tg=tg,
-        avito=avito,
-        db=db,
-        services=services,
-        redis_settings=RedisSettings.from_dsn(REDIS_URL),
-        owner=owner,
-        manager=manager,
-        bot=fake_bot,
-        group_id=group_id,
-        account=account,
-    )
-    await seed(bridge, fake_bot.token)
+    config = Config(public_url=public_url, avito_poll_interval=POLL_INTERVAL, redis_prefix=redis_prefix)
+    async with open_bridge(db, config) as bridge:
+        bridge.account.webhooks[OTHER_INTEGRATION] = "3"
+        async with _hooked(bridge, sock, public_url, redis) as hooked:
+            yield hooked
+    await db.dispose()
+
+
+@contextlib.asynccontextmanager
+async def _hooked(
+    bridge: Bridge, sock: socket.socket, public_url: str, redis: Redis
+) -> AsyncIterator[Hooked]:
+    services, db, arq_redis = bridge.services, bridge.db, bridge.services.queue.redis
+    redis_prefix = services.config.redis_prefix
     receivers = WebhookReceivers(
         db,
         services.bots,
@@ -158,14 +133,8 @@ async def hooked(backend_url: str, redis_prefix: str, redis: Redis) -> AsyncIter
         await bridge.stop_worker()
         await avito_hooks.close()
         await receivers.close()
-        await tg.stop()
-        await avito.stop()
         await runner.cleanup()
         await http.close()
-        await services.bots.close()
-        await services.avito.aclose()
-        await arq_redis.aclose()
-        await db.dispose()
 
 
 async def _polled(hooked: Hooked, account_id: int) -> bool:
