@@ -44,13 +44,41 @@ async def test_two_chats_get_two_topics_and_messages_stay_in_order(bridge: Bridg
     assert not any("второй" in t for t in bridge.texts(topic_1))
 
 
-async def test_image_arrives_as_a_photo(bridge: Bridge) -> None:
+async def test_image_arrives_as_a_photo_by_its_largest_url(bridge: Bridge) -> None:
     chat = bridge.new_chat()
-    bridge.avito.buyer_sends_image(chat)
+    sizes = bridge.avito.buyer_sends_image(chat)["content"]["image"]["sizes"]
     topic = await bridge.topic_of(chat)
     await bridge.until(lambda: any("photo" in m for m in bridge.topic_messages(topic)), "a photo")
     await bridge.settle()
     assert sum("photo" in m for m in bridge.topic_messages(topic)) == 1
+    largest = max(sizes, key=lambda size: int(size.split("x")[0]) * int(size.split("x")[1]))
+    assert bridge.tg.calls("sendPhoto")[-1][1]["photo"] == sizes[largest]
+
+
+async def test_an_image_telegram_cannot_fetch_is_uploaded(bridge: Bridge) -> None:
+    chat = bridge.new_chat()
+    bridge.avito.buyer_sends(chat, "сейчас пришлю фото")
+    topic = await bridge.topic_of(chat)
+    await bridge.until(lambda: any("пришлю" in t for t in bridge.texts(topic)), "the text")
+    bridge.tg.fail_next("sendPhoto", 400, "Bad Request: wrong file identifier/HTTP URL specified")
+    bridge.avito.buyer_sends_image(chat)
+    await bridge.until(lambda: any("photo" in m for m in bridge.topic_messages(topic)), "the uploaded photo")
+    photo = next(m for m in bridge.topic_messages(topic) if "photo" in m)
+    assert bridge.tg.file_bytes(photo["photo"][-1]["file_id"]).startswith(b"\x89PNG")
+
+
+async def test_an_image_nobody_can_fetch_becomes_a_link(bridge: Bridge) -> None:
+    chat = bridge.new_chat()
+    bridge.avito.buyer_sends(
+        chat, type="image", content={"image": {"sizes": {"640x480": "http://127.0.0.1:9/gone.jpg"}}}
+    )
+    bridge.tg.fail_next("sendPhoto", 400, "Bad Request: wrong file identifier/HTTP URL specified", times=10)
+    topic = await bridge.topic_of(chat)
+    await bridge.until(
+        lambda: any("http://127.0.0.1:9/gone.jpg" in t for t in bridge.texts(topic)), "the link", timeout=40
+    )
+    bridge.avito.buyer_sends(chat, "а это текст после")
+    await bridge.until(lambda: any("текст после" in t for t in bridge.texts(topic)), "the next message")
 
 
 async def test_voice_arrives_as_an_ogg_opus_voice_note(bridge: Bridge) -> None:

@@ -6,23 +6,17 @@ delivered right after Telegram accepts it; the Avito chat is marked read only wh
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from dataclasses import dataclass
 from typing import Any
 
 from aiogram import Bot
-from aiogram.types import BufferedInputFile
 from arq import Retry
 
-from tuberry.avito import AvitoError, AvitoNotFound
+from tuberry.avito import AvitoError
 from tuberry.bot.common.avito_access import account_session
-from tuberry.bot.common.i18n import Translator
-from tuberry.bot.common.media import MediaError, voice_to_ogg_opus
 from tuberry.bot.common.metrics import DELIVERY_LAG, MESSAGES, TELEGRAM_RETRY_AFTER
 from tuberry.bot.common.owner import owner_translator
 from tuberry.bot.common.rendering import (
-    Outgoing,
     card_of,
     outgoing,
     title_of,
@@ -35,13 +29,11 @@ from tuberry.bot.common.topics import (
     TopicClosed,
     TopicGone,
     Transient,
-    classify,
     create_topic,
     reopen_topic,
 )
-from tuberry.domain.render import CAPTION_LIMIT as TELEGRAM_CAPTION_LIMIT
 from tuberry.domain.render import TEXT_LIMIT as TELEGRAM_TEXT_LIMIT
-from tuberry.domain.textsplit import split_text
+from tuberry.jobs.posting import Target, call, post, send_text
 from tuberry.jobs.runtime import Runtime, backoff, pace, runtime
 from tuberry.storage.models import (
     AvitoAccount,
@@ -61,20 +53,11 @@ BATCH = 20
 MAX_ROUNDS = 20  # topic recreated / reopened / migrated: try again, but never loop forever
 
 
-@dataclass
-class Target:
-    dialog: Dialog
-    account: AvitoAccount
-    bot: ClientBot
-    chat_id: int
-    t: Translator
-
-
 async def deliver_to_telegram(ctx: dict[str, Any], dialog_id: int) -> str:
     rt = runtime(ctx)
     reopen = False
     for _ in range(MAX_ROUNDS):
-        target = await _target(rt, dialog_id)
+        target = await _target(rt, dialog_id, int(ctx.get("job_try", 1)))
         if target is None:
             return "no target"
         async with rt.services.db.session() as session:
@@ -115,15 +98,7 @@ async def deliver_to_telegram(ctx: dict[str, Any], dialog_id: int) -> str:
     return "gave up this round"
 
 
-async def _call(coro: Any) -> Any:
-    """Await a Telegram call, turning its failure into a TopicError."""
-    try:
-        return await coro
-    except Exception as exc:
-        raise classify(exc) from exc
-
-
-async def _target(rt: Runtime, dialog_id: int) -> Target | None:
+async def _target(rt: Runtime, dialog_id: int, attempt: int) -> Target | None:
     async with rt.services.db.session() as session:
         dialog = await session.get(Dialog, dialog_id)
         if dialog is None:
@@ -138,7 +113,7 @@ async def _target(rt: Runtime, dialog_id: int) -> Target | None:
         if workspace is None or workspace.blocked:
             return None
         t = await owner_translator(session, workspace.id)
-        return Target(dialog, account, bot, bot.group_chat_id, t)
+        return Target(dialog, account, bot, bot.group_chat_id, t, attempt)
 
 
 async def _open_topic(rt: Runtime, bot: Bot, target: Target) -> None:
@@ -152,7 +127,7 @@ async def _open_topic(rt: Runtime, bot: Bot, target: Target) -> None:
         await session.commit()
     target.dialog.topic_id, target.dialog.topic_chat_id = topic_id, target.chat_id
     await pace(rt, target.chat_id, target.bot.id)
-    card = await _call(
+    card = await call(
         bot.send_message(target.chat_id, card_of(target.t, target.dialog), message_thread_id=topic_id)
     )
     async with rt.services.db.session() as session:
@@ -161,7 +136,7 @@ async def _open_topic(rt: Runtime, bot: Bot, target: Target) -> None:
         dialog.card_message_id = card.message_id
         await session.commit()
     try:
-        await _call(bot.pin_chat_message(target.chat_id, card.message_id, disable_notification=True))
+        await call(bot.pin_chat_message(target.chat_id, card.message_id, disable_notification=True))
     except (GroupUnusable, Rejected) as exc:  # no pin right: the card stays, unpinned
         log.info("cannot pin the card in %s: %s", target.chat_id, exc)
 
@@ -170,14 +145,14 @@ async def _deliver(rt: Runtime, bot: Bot, target: Target, message: Message) -> N
     out = outgoing(target.t, message)
     await pace(rt, target.chat_id, target.bot.id)
     try:
-        sent_id = await _post(rt, bot, target, out)
+        sent_id = await post(rt, bot, target, out)
         state, error = TgState.DELIVERED, None
     except Rejected as exc:
         # Telegram refuses this content as it is (e.g. a broken image): say so in words instead.
         log.warning("message %s rejected by Telegram: %s", message.id, exc)
         fallback = target.t("bridge-undeliverable", body=out.text[: TELEGRAM_TEXT_LIMIT - 200])
         await pace(rt, target.chat_id, target.bot.id)
-        sent_id = await _send_text(bot, target, fallback)
+        sent_id = await send_text(bot, target, fallback)
         state, error = TgState.DELIVERED, str(exc)
     async with rt.services.db.session() as session:
         row = await session.get(Message, message.id)
@@ -186,76 +161,6 @@ async def _deliver(rt: Runtime, bot: Bot, target: Target, message: Message) -> N
         await session.commit()
     MESSAGES.labels("to_telegram", "delivered").inc()
     DELIVERY_LAG.labels("to_telegram").observe((utcnow() - message.created_at).total_seconds())
-
-
-async def _post(rt: Runtime, bot: Bot, target: Target, out: Outgoing) -> int:
-    topic = target.dialog.topic_id
-    if out.kind == "photo" and out.media_url:
-        data = await _download(rt, target, out.media_url)
-        if data is not None:
-            sent = await _call(
-                bot.send_photo(
-                    target.chat_id,
-                    BufferedInputFile(data, "image.jpg"),
-                    caption=out.text[:TELEGRAM_CAPTION_LIMIT],
-                    message_thread_id=topic,
-                )
-            )
-            return int(sent.message_id)
-    if out.kind == "voice" and out.voice_id:
-        voice = await _voice(rt, target, out.voice_id)
-        if voice is not None:
-            sent = await _call(
-                bot.send_voice(
-                    target.chat_id,
-                    BufferedInputFile(voice, "voice.ogg"),
-                    caption=out.text[:TELEGRAM_CAPTION_LIMIT],
-                    message_thread_id=topic,
-                )
-            )
-            return int(sent.message_id)
-    return await _send_text(bot, target, out.text)
-
-
-async def _send_text(bot: Bot, target: Target, text: str) -> int:
-    first: int | None = None
-    for part in split_text(text, TELEGRAM_TEXT_LIMIT):
-        sent = await _call(bot.send_message(target.chat_id, part, message_thread_id=target.dialog.topic_id))
-        first = first or int(sent.message_id)
-    assert first is not None
-    return first
-
-
-async def _download(rt: Runtime, target: Target, url: str) -> bytes | None:
-    api = account_session(rt.services.avito, rt.services.db, target.account)
-    try:
-        return await api.download(url)
-    except AvitoNotFound:
-        return None  # the text rendering carries the link
-    except AvitoError as exc:
-        if exc.retryable:
-            raise Transient(str(exc)) from exc
-        return None
-
-
-async def _voice(rt: Runtime, target: Target, voice_id: str) -> bytes | None:
-    """The voice note as OGG/Opus; None when Avito has no file for it any more."""
-    api = account_session(rt.services.avito, rt.services.db, target.account)
-    try:
-        urls = await api.voice_urls(target.account.avito_user_id, [voice_id])
-        url = urls.get(voice_id)
-        if not url:
-            return None
-        data = await api.download(url)
-    except AvitoError as exc:
-        if exc.retryable:
-            raise Transient(str(exc)) from exc
-        return None
-    try:
-        return await asyncio.to_thread(voice_to_ogg_opus, data)
-    except MediaError as exc:
-        log.warning("voice %s could not be converted: %s", voice_id, exc)
-        return None
 
 
 async def _mark_read(rt: Runtime, target: Target) -> None:
