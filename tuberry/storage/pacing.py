@@ -37,7 +37,8 @@ return 0
 _PENALISE = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local until_ms = now + tonumber(ARGV[1])
+-- ARGV[2] is the burst allowance: the cell must be that far beyond retry_after to hold senders back for it.
+local until_ms = now + tonumber(ARGV[1]) + tonumber(ARGV[2])
 local tat = tonumber(redis.call('GET', KEYS[1]) or 0)
 if until_ms > tat then redis.call('SET', KEYS[1], until_ms, 'PX', until_ms - now + 60000) end
 return 0
@@ -89,7 +90,8 @@ class Pacer:
     async def penalise(self, chat_id: int, retry_after: float) -> None:
         """Telegram answered 429 for this chat: nobody sends there before `retry_after` seconds pass."""
         key = f"{self._prefix}:pace:chat:{chat_id}"
-        await self._penalise(keys=[key], args=[int(retry_after * 1000)])
+        allowance = self._group.burst * self._group.interval_ms
+        await self._penalise(keys=[key], args=[int(retry_after * 1000), allowance])
 
 
 def telegram_limits(group_per_minute: float, bot_per_second: float) -> tuple[Limit, Limit]:
