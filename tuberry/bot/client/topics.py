@@ -25,7 +25,9 @@ log = logging.getLogger(__name__)
 def topics_router() -> Router:
     """Messages in forum topics of groups; everything else passes by."""
     router = Router(name="client-topics")
-    router.message.filter(F.is_topic_message, F.message_thread_id, F.chat.type == "supergroup")
+    # The thread id is what matters: only a dialog's own topic id finds a dialog below. (is_topic_message is
+    # not required: a reply chain in General has a thread id too, but never one of a dialog's topic ids.)
+    router.message.filter(F.message_thread_id, F.chat.type == "supergroup")
     router.message.register(on_topic_message, F.from_user.is_bot.is_(False))
     return router
 
