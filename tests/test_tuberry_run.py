@@ -13,6 +13,7 @@ import socket
 import sys
 import uuid
 from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,7 @@ from cryptography.fernet import Fernet
 from redis.asyncio import Redis
 
 from tests.conftest import REDIS_URL
-from tests.fakes.avito import FakeAvito
+from tests.fakes.avito import FakeAccount, FakeAvito
 from tests.fakes.telegram import FakeBot, FakeTelegram
 from tests.waiting import until
 
@@ -65,8 +66,53 @@ class Owner:
         await until(lambda: expect in self.text(), f"{expect!r} after pressing {label!r}", WAIT)
 
 
+@dataclass
+class Installation:
+    """The fake services and the environment an operator would give Tuberry's processes."""
+
+    tg: FakeTelegram
+    avito: FakeAvito
+    master: FakeBot
+    env: dict[str, str]
+    dir: Path
+    port: int
+    procs: list[asyncio.subprocess.Process] = field(default_factory=list)
+
+    async def spawn(self, command: str, **env: str) -> asyncio.subprocess.Process:
+        log = (self.dir / f"{command}-{len(self.procs)}.log").open("wb")
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "tuberry.bot.cli",
+            command,
+            cwd=self.dir,
+            env={**self.env, **env},
+            stdout=log,
+            stderr=log,
+        )
+        log.close()
+        self.procs.append(proc)
+        return proc
+
+    def logs(self) -> str:
+        return "\n".join(path.read_text() for path in self.dir.glob("*.log"))
+
+    async def stop(self) -> list[int]:
+        """SIGTERM to every process; their exit codes."""
+        for proc in self.procs:
+            proc.send_signal(signal.SIGTERM)
+        return [await asyncio.wait_for(proc.wait(), 20) for proc in self.procs]
+
+    async def healthy(self) -> bool:
+        try:
+            async with httpx.AsyncClient() as http:
+                return (await http.get(f"http://127.0.0.1:{self.port}/healthz")).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+
 @pytest.fixture
-async def process(tmp_path: Path) -> AsyncIterator[dict[str, Any]]:
+async def installation(tmp_path: Path) -> AsyncIterator[Installation]:
     tg, avito = FakeTelegram(), FakeAvito()
     await tg.start()
     await avito.start()
@@ -74,7 +120,7 @@ async def process(tmp_path: Path) -> AsyncIterator[dict[str, Any]]:
     prefix = f"tuberry-test-{uuid.uuid4().hex[:10]}"
     port = _free_port()
     env = {
-        **os.environ,
+        **{k: v for k, v in os.environ.items() if k != "DATABASE_URL"},
         "MASTER_BOT_TOKEN": master.token,
         "SECRET_KEY": Fernet.generate_key().decode(),
         "REDIS_URL": REDIS_URL,
@@ -82,32 +128,19 @@ async def process(tmp_path: Path) -> AsyncIterator[dict[str, Any]]:
         "TELEGRAM_API_BASE": tg.base_url,
         "AVITO_API_BASE": avito.base_url,
         "HTTP_HOST": "127.0.0.1",
-        "HTTP_PORT": str(port),
         "AVITO_POLL_INTERVAL": "1",
         "AUTO_REPLY_DELAY": "1",
         "TELEGRAM_GROUP_RATE": "0",
         "TELEGRAM_BOT_RATE": "0",
     }
-    env.pop("DATABASE_URL", None)
-    log = (tmp_path / "tuberry.log").open("wb")
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "tuberry.bot.cli", "run", cwd=tmp_path, env=env, stdout=log, stderr=log
-    )
+    site = Installation(tg, avito, master, env, tmp_path, port)
     try:
-        yield {
-            "tg": tg,
-            "avito": avito,
-            "master": master,
-            "proc": proc,
-            "port": port,
-            "dir": tmp_path,
-            "log": tmp_path / "tuberry.log",
-        }
+        yield site
     finally:
-        if proc.returncode is None:
-            proc.kill()
-            await proc.wait()
-        log.close()
+        for proc in site.procs:
+            if proc.returncode is None:
+                proc.kill()
+                await proc.wait()
         redis = Redis.from_url(REDIS_URL)
         keys = [key async for key in redis.scan_iter(match=f"*{prefix}*")]
         if keys:
@@ -117,22 +150,12 @@ async def process(tmp_path: Path) -> AsyncIterator[dict[str, Any]]:
         await tg.stop()
 
 
-async def test_from_start_to_a_reply_on_avito_in_one_process(process: dict[str, Any]) -> None:
-    tg: FakeTelegram = process["tg"]
-    avito: FakeAvito = process["avito"]
-
-    async def healthy() -> bool:
-        try:
-            async with httpx.AsyncClient() as http:
-                return (await http.get(f"http://127.0.0.1:{process['port']}/healthz")).status_code == 200
-        except httpx.HTTPError:
-            return False
-
-    await until(healthy, "/healthz", timeout=60)
-    assert (process["dir"] / "tuberry.db").exists()  # SQLite created by migrations in the working directory
-
+async def onboard_and_relay(site: Installation) -> tuple[FakeBot, FakeAccount]:
+    """An owner connects a bot, binds a group and adds an Avito account; a buyer writes, a manager answers.
+    Returns the shop's bot and the Avito account, whose secrets must never reach a log."""
+    tg, avito = site.tg, site.avito
     owner_user = tg.add_user("Ольга", language_code="ru")
-    owner = Owner(tg, process["master"], owner_user)
+    owner = Owner(tg, site.master, owner_user)
     await owner.send("/start", "Боты")
     await owner.press("Боты", "Подключить бота")
     await owner.press("Подключить бота", "токен")
@@ -161,20 +184,47 @@ async def test_from_start_to_a_reply_on_avito_in_one_process(process: dict[str, 
         "the buyer's message in a topic",
         WAIT,
     )
-    topic = topic_message["message_thread_id"]
-    tg.user_sends(shop_bot, group, manager, "Да, продаётся!", thread_id=topic)
+    tg.user_sends(shop_bot, group, manager, "Да, продаётся!", thread_id=topic_message["message_thread_id"])
     await until(
         lambda: [m["content"]["text"] for m in avito.sent_via_api(chat)] == ["Да, продаётся!"],
         "the reply on Avito",
         WAIT,
     )
+    return shop_bot, account
+
+
+async def test_from_start_to_a_reply_on_avito_in_one_process(installation: Installation) -> None:
+    site = installation
+    await site.spawn("run", HTTP_PORT=str(site.port))
+    await until(site.healthy, "/healthz", timeout=60)
+    assert (site.dir / "tuberry.db").exists()  # SQLite created by migrations in the working directory
+
+    shop_bot, account = await onboard_and_relay(site)
 
     async with httpx.AsyncClient() as http:
-        metrics = (await http.get(f"http://127.0.0.1:{process['port']}/metrics")).text
+        metrics = (await http.get(f"http://127.0.0.1:{site.port}/metrics")).text
     assert 'tuberry_messages_total{outcome="delivered",way="to_telegram"}' in metrics
     assert 'tuberry_messages_total{outcome="sent",way="to_avito"} 1.0' in metrics
 
-    process["proc"].send_signal(signal.SIGTERM)
-    assert await asyncio.wait_for(process["proc"].wait(), 20) == 0
-    log = process["log"].read_text()
-    assert shop_bot.token not in log and account.client_secret not in log
+    assert await site.stop() == [0]
+    logs = site.logs()
+    assert shop_bot.token not in logs and account.client_secret not in logs
+
+
+async def test_bot_and_two_workers_on_postgresql(installation: Installation, pg_url: str) -> None:
+    """The scaled-out shape: one `tuberry bot`, two `tuberry worker`s, one PostgreSQL, one Redis."""
+    site = installation
+    site.env["DATABASE_URL"] = pg_url
+    migrate = await site.spawn("migrate")
+    assert await asyncio.wait_for(migrate.wait(), 60) == 0
+    site.procs.remove(migrate)
+    await site.spawn("bot", HTTP_PORT=str(site.port))
+    await site.spawn("worker")
+    await site.spawn("worker")
+    await until(site.healthy, "/healthz", timeout=60)
+
+    shop_bot, account = await onboard_and_relay(site)
+
+    assert await site.stop() == [0, 0, 0]
+    logs = site.logs()
+    assert shop_bot.token not in logs and account.client_secret not in logs
