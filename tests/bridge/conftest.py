@@ -46,6 +46,7 @@ class Bridge:
     bot: Any
     group_id: int
     account: FakeAccount
+    master: Any = None
     bot_row_id: int = 0
     account_row_id: int = 0
     workspace_id: int = 0
@@ -151,13 +152,17 @@ async def open_bridge(database: Database, config: Config) -> AsyncIterator[Bridg
     tg.add_member(group_id, manager)
     tg.add_bot_to_group(fake_bot, group_id, by_user=owner, admin=True)
     account = avito.add_account(name="Магазин Ольги")
+    master = tg.add_bot(username="tuberry_master_bot")
+    tg.user_sends(master, owner["id"], owner, "/start")  # the owner has a chat with the master bot
     arq_redis = await queue.connect(REDIS_URL)
+    bots = BotFactory(tg.base_url)
     services = Services(
         db=database,
         queue=queue.JobQueue(arq_redis, config.redis_prefix),
         avito=AvitoClient(avito.base_url),
-        bots=BotFactory(tg.base_url),
+        bots=bots,
         config=config,
+        master=bots.get(master.token),
     )
     bridge = Bridge(
         tg=tg,
@@ -170,6 +175,7 @@ async def open_bridge(database: Database, config: Config) -> AsyncIterator[Bridg
         bot=fake_bot,
         group_id=group_id,
         account=account,
+        master=master,
     )
     await seed(bridge, fake_bot.token)
     try:

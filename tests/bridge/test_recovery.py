@@ -186,3 +186,21 @@ async def test_a_closed_topic_is_reopened_for_the_next_message(bridge: Bridge) -
     assert not next(t for t in bridge.tg.topics(bridge.group_id) if t["message_thread_id"] == topic).get(
         "is_closed"
     )
+
+
+async def test_an_account_that_loses_messenger_access_stops_and_the_owner_is_told(bridge: Bridge) -> None:
+    chat = bridge.new_chat()
+    bridge.avito.buyer_sends(chat, "раз")
+    topic = await bridge.topic_of(chat)
+    await bridge.until(lambda: any("раз" in t for t in bridge.texts(topic)), "the first message")
+
+    bridge.account.no_messenger = True  # the tariff ran out: 403 on every Messenger call
+
+    def alerts() -> list[str]:
+        return [m.get("text") or "" for m in bridge.tg.sent(bridge.owner["id"], bot=bridge.master)]
+
+    await bridge.until(lambda: alerts(), "the owner told")
+    assert len(alerts()) == 1
+    assert "Магазин Ольги" in alerts()[0] and "Мессенджер" in alerts()[0] and "start=acc_" in alerts()[0]
+    await bridge.settle()
+    assert len(alerts()) == 1  # polling stopped: told once, not every interval

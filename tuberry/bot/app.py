@@ -46,7 +46,12 @@ async def open_services(settings: Settings) -> AsyncIterator[Services]:
         redis_prefix=settings.redis_prefix,
     )
     services = Services(
-        db=db, queue=queue.JobQueue(redis, settings.redis_prefix), avito=avito, bots=bots, config=config
+        db=db,
+        queue=queue.JobQueue(redis, settings.redis_prefix),
+        avito=avito,
+        bots=bots,
+        config=config,
+        master=bots.get(settings.master_bot_token.get_secret_value()),
     )
     try:
         yield services
@@ -68,7 +73,8 @@ def build_master(settings: Settings, services: Services) -> tuple[Bot, Dispatche
     dp = Dispatcher(storage=storage, events_isolation=storage.create_isolation())
     dp["services"] = services
     setup_master(dp)
-    return services.bots.get(settings.master_bot_token.get_secret_value()), dp
+    assert services.master is not None
+    return services.master, dp
 
 
 async def serve(settings: Settings, *, bots: bool = True, worker: bool = True) -> None:

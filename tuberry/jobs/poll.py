@@ -26,6 +26,7 @@ from tuberry.avito import (
 from tuberry.avito import Message as AvitoMessage
 from tuberry.bot.common.avito_access import account_session
 from tuberry.bot.common.metrics import MESSAGES, POLL_SECONDS, POLLS
+from tuberry.jobs.alerts import account_stopped
 from tuberry.jobs.autoreply import plan_auto_reply
 from tuberry.jobs.runtime import Runtime, runtime
 from tuberry.storage.models import (
@@ -278,6 +279,7 @@ async def _record_error(rt: Runtime, account_id: int, error: AvitoError) -> None
             "rate_limited" if isinstance(error, AvitoRateLimited) else "unavailable"
         )
         account.last_error_at = utcnow()
+        stopped = code is not None and account.status == AccountStatus.ACTIVE
         if code is not None:
             account.status = AccountStatus.ERROR  # the owner must act; polling stops until they resume
         elif isinstance(error, AvitoRateLimited) and error.retry_after:
@@ -285,3 +287,5 @@ async def _record_error(rt: Runtime, account_id: int, error: AvitoError) -> None
             account.last_poll_at = utcnow() + timedelta(seconds=error.retry_after)
         await session.commit()
     log.warning("poll of account %s failed: %s", account_id, error)
+    if stopped and code is not None:
+        await account_stopped(rt, account_id, code)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from aiogram import Bot
+
 from tuberry.avito import AvitoClient
 from tuberry.bot.common.telegram import BotFactory
 from tuberry.storage.db import Database
@@ -60,6 +62,7 @@ class Services:
     avito: AvitoClient
     bots: BotFactory
     config: Config = field(default_factory=Config)
+    master: Bot | None = None  # the master bot, for telling owners what needs them
     receivers: Receivers | None = None
     avito_subscriptions: AvitoSubscriptions | None = None
     master_username: str = ""
