@@ -136,6 +136,8 @@ class ClientBot(Base):
     status: Mapped[str] = mapped_column(String(16), default=BotStatus.ACTIVE)
     status_detail: Mapped[str | None] = mapped_column(Text)
     manager_ids: Mapped[list[int]] = mapped_column(JSON, default=list)  # empty: every group member relays
+    # Names of the listed managers as last seen in the group ({"<telegram user id>": "Name (@username)"}).
+    manager_names: Mapped[dict[str, str] | None] = mapped_column(JSON)
     last_update_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 

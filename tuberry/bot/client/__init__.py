@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiogram import Dispatcher
 
-from tuberry.bot.client import commands, membership, topics
+from tuberry.bot.client import commands, managers, membership, topics
 from tuberry.bot.common.services import Services
 
 
@@ -12,5 +12,10 @@ def build_client_dispatcher(services: Services) -> Dispatcher:
     """One dispatcher for all client bots; handlers get `services` and `client_bot_id` (the bots row)."""
     dp = Dispatcher()
     dp["services"] = services
-    dp.include_routers(commands.commands_router(), membership.membership_router(), topics.topics_router())
+    dp.include_routers(
+        commands.commands_router(),
+        membership.membership_router(),
+        managers.managers_router(),
+        topics.topics_router(),
+    )
     return dp

@@ -108,6 +108,7 @@ async def connect_bot(services: Services, workspace_id: int, actor_id: int, toke
                 row.group_title = None
                 row.missing_rights = []
                 row.manager_ids = []
+                row.manager_names = None
                 row.last_update_at = None
                 status = Connect.CONNECTED
             else:

@@ -19,6 +19,8 @@ class BotsSG(StatesGroup):
     card = State()
     confirm_unbind = State()
     confirm_disconnect = State()
+    managers = State()  # who may answer buyers
+    confirm_clear_managers = State()
 
 
 class AccountsSG(StatesGroup):

@@ -1,4 +1,5 @@
-"""Bots: the list, connecting a bot by its token, the bot's card with its group, unbind and disconnect."""
+"""Bots: the list, connecting a bot by its token, the bot's card with its group, unbind and disconnect;
+who may answer buyers (dialogs/managers.py)."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ from tuberry.bot.master.dialogs.common import (
     when,
     workspace_of,
 )
+from tuberry.bot.master.dialogs.managers import managers_windows
 from tuberry.bot.master.states import BotsSG
 from tuberry.bot.master.widgets import Blocks, Html, T
 from tuberry.storage.models import BotStatus, ClientBot
@@ -41,6 +43,7 @@ ID_RECHECK, ID_UNBIND, ID_UNBIND_YES, ID_DISCONNECT, ID_DISCONNECT_YES, ID_NO = 
     "no",
 )
 ID_GROUP_LINK, ID_PRIVATE_LINK = "grp", "pm"
+ID_MANAGERS = "mgr"
 
 
 def _icon(row: ClientBot) -> str:
@@ -111,6 +114,7 @@ async def get_card(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
         "mode": t("cabinet-mode-webhook" if services.config.public_url else "cabinet-mode-polling"),
         "last_update": when(t, row.last_update_at),
         "accounts": accounts,
+        "managers": len(row.manager_ids or []),
         "startgroup_url": binding.startgroup_link(row.username),
         "private_url": binding.private_link(row.username),
     }
@@ -252,6 +256,8 @@ def bots_dialog() -> Dialog:
             T("bot-card-group", when="bound"),
             T("bot-card-no-topics-right", when="no_topics_right"),
             T("bot-card-missing", when="has_missing"),
+            T("managers-card-everyone", when=F["found"] & ~F["managers"]),
+            T("managers-card-only", when="managers"),
             T("bot-card-how-to-bind", when=F["found"] & ~F["bound"]),
         ),
         Url(T("bot-add-to-group"), Format("{startgroup_url}"), id=ID_GROUP_LINK, when="active"),
@@ -260,6 +266,7 @@ def bots_dialog() -> Dialog:
             Button(T("bot-recheck"), id=ID_RECHECK, on_click=on_recheck, when="bound"),
             SwitchTo(T("bot-unbind"), id=ID_UNBIND, state=BotsSG.confirm_unbind, when="bound"),
         ),
+        SwitchTo(T("managers-button"), id=ID_MANAGERS, state=BotsSG.managers, when="found"),
         SwitchTo(T("bot-disconnect"), id=ID_DISCONNECT, state=BotsSG.confirm_disconnect, when="found"),
         SwitchTo(T("cabinet-back"), id=ID_TO_LIST, state=BotsSG.list),
         state=BotsSG.card,
@@ -292,5 +299,6 @@ def bots_dialog() -> Dialog:
         card_window,
         confirm_unbind_window,
         confirm_disconnect_window,
+        *managers_windows(),
         on_start=on_start,
     )
