@@ -9,7 +9,8 @@ from typing import Any
 
 from aiogram_dialog import DialogManager
 from aiogram_dialog.widgets.common import WhenCondition
-from aiogram_dialog.widgets.text import Multi, Text
+from aiogram_dialog.widgets.kbd import Select
+from aiogram_dialog.widgets.text import Format, Multi, Text
 
 from tuberry.bot.common.i18n import Translator, translator
 
@@ -58,3 +59,16 @@ class T(Text):
 def Blocks(*texts: Text, when: WhenCondition = None) -> Multi:
     """Paragraphs: non-empty texts separated by a blank line."""
     return Multi(*texts, sep="\n\n", when=when)
+
+
+def choice(widget_id: str, items: str, on_click: Any, **kwargs: Any) -> Select[Any]:
+    """One button per item of the getter's `items` list, each shaped {"id": int, "label": str}: ids stay
+    short integers in callback data (64 bytes at most), the label is already rendered."""
+    return Select(
+        Format("{item[label]}"),
+        id=widget_id,
+        item_id_getter=lambda item: item["id"],
+        items=items,
+        on_click=on_click,
+        **kwargs,
+    )

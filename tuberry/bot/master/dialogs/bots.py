@@ -11,7 +11,7 @@ from aiogram.enums import ContentType
 from aiogram.types import CallbackQuery, Message
 from aiogram_dialog import Dialog, DialogManager, ShowMode, Window
 from aiogram_dialog.widgets.input import MessageInput
-from aiogram_dialog.widgets.kbd import Button, Cancel, Column, Row, Select, SwitchTo, Url
+from aiogram_dialog.widgets.kbd import Button, Cancel, Column, Row, SwitchTo, Url
 from aiogram_dialog.widgets.text import Format
 
 from tuberry.bot.common import binding
@@ -29,7 +29,7 @@ from tuberry.bot.master.dialogs.common import (
 )
 from tuberry.bot.master.dialogs.managers import managers_windows
 from tuberry.bot.master.states import BotsSG
-from tuberry.bot.master.widgets import Blocks, Html, T
+from tuberry.bot.master.widgets import Blocks, Html, T, choice
 from tuberry.storage.models import BotStatus, ClientBot
 from tuberry.storage.repos import AccountRepo, BotRepo
 
@@ -225,13 +225,7 @@ def bots_dialog() -> Dialog:
             T("bots-empty", when=~F["has_bots"]),
         ),
         Column(
-            Select(
-                Format("{item[label]}"),
-                id=ID_SELECT,
-                item_id_getter=lambda item: item["id"],
-                items="bots",
-                on_click=on_bot_selected,
-            ),
+            choice(ID_SELECT, "bots", on_bot_selected),
         ),
         SwitchTo(T("bots-add"), id=ID_ADD, state=BotsSG.add_token),
         Cancel(T("cabinet-back"), id=ID_BACK),

@@ -11,13 +11,13 @@ from typing import Any
 from aiogram import F
 from aiogram.types import CallbackQuery
 from aiogram_dialog import DialogManager, Window
-from aiogram_dialog.widgets.kbd import Button, Column, Row, Select, SwitchTo
+from aiogram_dialog.widgets.kbd import Button, Column, Row, SwitchTo
 from aiogram_dialog.widgets.text import Format
 
 from tuberry.bot.common import managers
 from tuberry.bot.master.dialogs.common import actor_of, refuse, services_of, t_of, workspace_of
 from tuberry.bot.master.states import BotsSG
-from tuberry.bot.master.widgets import Blocks, Html, T
+from tuberry.bot.master.widgets import Blocks, Html, T, choice
 from tuberry.storage.models import ClientBot
 from tuberry.storage.repos import BotRepo
 
@@ -122,14 +122,7 @@ def managers_windows() -> list[Window]:
             T("managers-remove-hint", when="restricted"),
         ),
         Column(
-            Select(
-                Format("{item[label]}"),
-                id=ID_REMOVE,
-                item_id_getter=lambda item: item["id"],
-                items="managers",
-                type_factory=user_id_of,
-                on_click=on_remove,
-            ),
+            choice(ID_REMOVE, "managers", on_remove, type_factory=user_id_of),
         ),
         SwitchTo(
             T("managers-allow-everyone"),

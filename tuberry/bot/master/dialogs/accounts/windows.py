@@ -6,7 +6,7 @@ from aiogram import F
 from aiogram.enums import ContentType
 from aiogram_dialog import Dialog, Window
 from aiogram_dialog.widgets.input import MessageInput
-from aiogram_dialog.widgets.kbd import Button, Cancel, Column, Row, Select, SwitchTo
+from aiogram_dialog.widgets.kbd import Button, Cancel, Column, Row, SwitchTo
 from aiogram_dialog.widgets.text import Format
 
 from tuberry.bot.master.dialogs.accounts.getters import get_add, get_card, get_list, get_pick
@@ -22,7 +22,7 @@ from tuberry.bot.master.dialogs.accounts.handlers import (
     on_typed_id,
 )
 from tuberry.bot.master.states import AccountsSG
-from tuberry.bot.master.widgets import Blocks, T
+from tuberry.bot.master.widgets import Blocks, T, choice
 
 ID_SELECT, ID_ADD, ID_BACK, ID_TO_LIST, ID_TO_CARD, ID_NO = "a", "add", "back", "list", "card", "no"
 ID_PICK, ID_RELINK, ID_PAUSE, ID_RESUME, ID_REMOVE, ID_REMOVE_YES, ID_CHANGE_ID, ID_LATER = (
@@ -41,15 +41,7 @@ def accounts_dialog() -> Dialog:
     """The Avito accounts dialog (a new instance per dispatcher)."""
 
     def _bot_select() -> Column:
-        return Column(
-            Select(
-                Format("{item[label]}"),
-                id=ID_PICK,
-                item_id_getter=lambda item: item["id"],
-                items="bots",
-                on_click=on_bot_picked,
-            )
-        )
+        return Column(choice(ID_PICK, "bots", on_bot_picked))
 
     list_window = Window(
         Blocks(
@@ -58,13 +50,7 @@ def accounts_dialog() -> Dialog:
             T("accounts-empty", when=~F["has_accounts"]),
         ),
         Column(
-            Select(
-                Format("{item[label]}"),
-                id=ID_SELECT,
-                item_id_getter=lambda item: item["id"],
-                items="accounts",
-                on_click=on_account_selected,
-            ),
+            choice(ID_SELECT, "accounts", on_account_selected),
         ),
         SwitchTo(T("accounts-add"), id=ID_ADD, state=AccountsSG.add_client_id),
         Cancel(T("cabinet-back"), id=ID_BACK),

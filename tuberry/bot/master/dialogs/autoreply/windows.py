@@ -6,7 +6,7 @@ from aiogram import F
 from aiogram.enums import ContentType
 from aiogram_dialog import Dialog, Window
 from aiogram_dialog.widgets.input import MessageInput
-from aiogram_dialog.widgets.kbd import Button, Cancel, Column, Group, Row, Select, SwitchTo
+from aiogram_dialog.widgets.kbd import Button, Cancel, Column, Group, Row, SwitchTo
 from aiogram_dialog.widgets.text import Format
 
 from tuberry.bot.master.dialogs.autoreply.getters import (
@@ -31,7 +31,7 @@ from tuberry.bot.master.dialogs.autoreply.handlers import (
     on_zone_typed,
 )
 from tuberry.bot.master.states import AutoReplySG
-from tuberry.bot.master.widgets import Blocks, T
+from tuberry.bot.master.widgets import Blocks, T, choice
 
 ID_ON, ID_OFF, ID_SCHEDULE, ID_ALWAYS = "on", "off", "ms", "ma"
 ID_HOURS, ID_ZONE, ID_TEXT, ID_BACK, ID_TO_MAIN, ID_TO_HOURS = "hrs", "tz", "txt", "back", "main", "toh"
@@ -76,13 +76,7 @@ def autoreply_dialog() -> Dialog:
             T("ar-hours-title", when="found"),
         ),
         Column(
-            Select(
-                Format("{item[label]}"),
-                id=ID_DAY,
-                item_id_getter=lambda item: item["id"],
-                items="days",
-                on_click=on_day_selected,
-            ),
+            choice(ID_DAY, "days", on_day_selected),
         ),
         SwitchTo(T("ar-btn-weekdays"), id=ID_WEEKDAYS, state=AutoReplySG.weekdays, when="found"),
         SwitchTo(T("cabinet-back"), id=ID_TO_MAIN, state=AutoReplySG.main),
@@ -118,13 +112,7 @@ def autoreply_dialog() -> Dialog:
             T("ar-zone-title", when="found"),
         ),
         Group(
-            Select(
-                Format("{item[label]}"),
-                id=ID_ZONE_PICK,
-                item_id_getter=lambda item: item["id"],
-                items="zones",
-                on_click=on_zone_selected,
-            ),
+            choice(ID_ZONE_PICK, "zones", on_zone_selected),
             width=2,
             when="found",
         ),
