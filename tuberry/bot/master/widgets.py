@@ -7,9 +7,10 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from aiogram_dialog import DialogManager
+from aiogram.fsm.state import State
+from aiogram_dialog import DialogManager, Window
 from aiogram_dialog.widgets.common import WhenCondition
-from aiogram_dialog.widgets.kbd import Select
+from aiogram_dialog.widgets.kbd import Button, Row, Select, SwitchTo
 from aiogram_dialog.widgets.text import Format, Multi, Text
 
 from tuberry.bot.common.i18n import Translator, translator
@@ -71,4 +72,19 @@ def choice(widget_id: str, items: str, on_click: Any, **kwargs: Any) -> Select[A
         items=items,
         on_click=on_click,
         **kwargs,
+    )
+
+
+def confirmation(
+    question: str, yes: str, yes_id: str, on_yes: Any, *, state: State, back_to: State, getter: Any
+) -> Window:
+    """A "Are you sure?" window: the question, a Yes that acts, and Cancel back to where the owner was."""
+    return Window(
+        T(question),
+        Row(
+            Button(T(yes), id=yes_id, on_click=on_yes),
+            SwitchTo(T("cabinet-cancel"), id="no", state=back_to),
+        ),
+        state=state,
+        getter=getter,
     )

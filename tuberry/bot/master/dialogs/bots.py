@@ -29,19 +29,12 @@ from tuberry.bot.master.dialogs.common import (
 )
 from tuberry.bot.master.dialogs.managers import managers_windows
 from tuberry.bot.master.states import BotsSG
-from tuberry.bot.master.widgets import Blocks, Html, T, choice
+from tuberry.bot.master.widgets import Blocks, Html, T, choice, confirmation
 from tuberry.storage.models import BotStatus, ClientBot
 from tuberry.storage.repos import AccountRepo, BotRepo
 
 ID_SELECT, ID_ADD, ID_BACK, ID_TO_LIST = "b", "add", "back", "list"
-ID_RECHECK, ID_UNBIND, ID_UNBIND_YES, ID_DISCONNECT, ID_DISCONNECT_YES, ID_NO = (
-    "chk",
-    "unb",
-    "unby",
-    "dis",
-    "disy",
-    "no",
-)
+ID_RECHECK, ID_UNBIND, ID_UNBIND_YES, ID_DISCONNECT, ID_DISCONNECT_YES = "chk", "unb", "unby", "dis", "disy"
 ID_GROUP_LINK, ID_PRIVATE_LINK = "grp", "pm"
 ID_MANAGERS = "mgr"
 
@@ -267,23 +260,23 @@ def bots_dialog() -> Dialog:
         getter=get_card,
     )
 
-    confirm_unbind_window = Window(
-        T("bot-unbind-confirm"),
-        Row(
-            Button(T("bot-unbind-yes"), id=ID_UNBIND_YES, on_click=on_unbind),
-            SwitchTo(T("cabinet-cancel"), id=ID_NO, state=BotsSG.card),
-        ),
+    confirm_unbind_window = confirmation(
+        "bot-unbind-confirm",
+        "bot-unbind-yes",
+        ID_UNBIND_YES,
+        on_unbind,
         state=BotsSG.confirm_unbind,
+        back_to=BotsSG.card,
         getter=get_card,
     )
 
-    confirm_disconnect_window = Window(
-        T("bot-disconnect-confirm"),
-        Row(
-            Button(T("bot-disconnect-yes"), id=ID_DISCONNECT_YES, on_click=on_disconnect),
-            SwitchTo(T("cabinet-cancel"), id=ID_NO, state=BotsSG.card),
-        ),
+    confirm_disconnect_window = confirmation(
+        "bot-disconnect-confirm",
+        "bot-disconnect-yes",
+        ID_DISCONNECT_YES,
+        on_disconnect,
         state=BotsSG.confirm_disconnect,
+        back_to=BotsSG.card,
         getter=get_card,
     )
 

@@ -11,17 +11,17 @@ from typing import Any
 from aiogram import F
 from aiogram.types import CallbackQuery
 from aiogram_dialog import DialogManager, Window
-from aiogram_dialog.widgets.kbd import Button, Column, Row, SwitchTo
+from aiogram_dialog.widgets.kbd import Column, SwitchTo
 from aiogram_dialog.widgets.text import Format
 
 from tuberry.bot.common import managers
 from tuberry.bot.master.dialogs.common import actor_of, refuse, services_of, t_of, workspace_of
 from tuberry.bot.master.states import BotsSG
-from tuberry.bot.master.widgets import Blocks, Html, T, choice
+from tuberry.bot.master.widgets import Blocks, Html, T, choice, confirmation
 from tuberry.storage.models import ClientBot
 from tuberry.storage.repos import BotRepo
 
-ID_REMOVE, ID_CLEAR, ID_CLEAR_YES, ID_NO, ID_TO_CARD = "mrm", "mall", "mally", "mno", "mcard"
+ID_REMOVE, ID_CLEAR, ID_CLEAR_YES, ID_TO_CARD = "mrm", "mall", "mally", "mcard"
 # Telegram user ids fit in 52 bits: at most 16 digits. Callback data: "<intent>\x1dmrm:<id>", far below 64.
 MAX_ID_DIGITS = 16
 
@@ -134,13 +134,13 @@ def managers_windows() -> list[Window]:
         state=BotsSG.managers,
         getter=get_managers,
     )
-    confirm_clear = Window(
-        T("managers-clear-confirm"),
-        Row(
-            Button(T("managers-clear-yes"), id=ID_CLEAR_YES, on_click=on_clear),
-            SwitchTo(T("cabinet-cancel"), id=ID_NO, state=BotsSG.managers),
-        ),
+    confirm_clear = confirmation(
+        "managers-clear-confirm",
+        "managers-clear-yes",
+        ID_CLEAR_YES,
+        on_clear,
         state=BotsSG.confirm_clear_managers,
+        back_to=BotsSG.managers,
         getter=get_managers,
     )
     return [listing, confirm_clear]

@@ -22,9 +22,9 @@ from tuberry.bot.master.dialogs.accounts.handlers import (
     on_typed_id,
 )
 from tuberry.bot.master.states import AccountsSG
-from tuberry.bot.master.widgets import Blocks, T, choice
+from tuberry.bot.master.widgets import Blocks, T, choice, confirmation
 
-ID_SELECT, ID_ADD, ID_BACK, ID_TO_LIST, ID_TO_CARD, ID_NO = "a", "add", "back", "list", "card", "no"
+ID_SELECT, ID_ADD, ID_BACK, ID_TO_LIST, ID_TO_CARD = "a", "add", "back", "list", "card"
 ID_PICK, ID_RELINK, ID_PAUSE, ID_RESUME, ID_REMOVE, ID_REMOVE_YES, ID_CHANGE_ID, ID_LATER = (
     "pb",
     "rl",
@@ -112,13 +112,13 @@ def accounts_dialog() -> Dialog:
         getter=get_pick,
     )
 
-    confirm_remove_window = Window(
-        T("account-remove-confirm"),
-        Row(
-            Button(T("account-remove-yes"), id=ID_REMOVE_YES, on_click=on_remove),
-            SwitchTo(T("cabinet-cancel"), id=ID_NO, state=AccountsSG.card),
-        ),
+    confirm_remove_window = confirmation(
+        "account-remove-confirm",
+        "account-remove-yes",
+        ID_REMOVE_YES,
+        on_remove,
         state=AccountsSG.confirm_remove,
+        back_to=AccountsSG.card,
         getter=get_card,
     )
 
