@@ -59,3 +59,14 @@ async def test_a_voice_note_avito_cannot_serve_becomes_a_line(bridge: Bridge) ->
     await bridge.until(lambda: any("послушать" in t for t in bridge.texts(topic)), "the line for the voice")
     await bridge.settle()
     assert not any("audio" in m or "voice" in m for m in bridge.topic_messages(topic))
+
+
+async def test_a_voice_file_telegram_refuses_as_audio_arrives_as_a_document(bridge: Bridge) -> None:
+    chat, topic = await _topic_with_a_first_text(bridge)
+    bridge.tg.fail_next("sendAudio", 400, "Bad Request: AUDIO_INVALID")
+    bridge.avito.buyer_sends_voice(chat, BROKEN_VOICE)
+    await bridge.until(lambda: any("document" in m for m in bridge.topic_messages(topic)), "the file")
+    await bridge.settle()
+    files = [m for m in bridge.topic_messages(topic) if "document" in m or "audio" in m]
+    assert len(files) == 1
+    assert bridge.tg.file_bytes(files[0]["document"]["file_id"]) == BROKEN_VOICE
