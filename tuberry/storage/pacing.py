@@ -1,8 +1,9 @@
 """Telegram pacing, shared by every worker through Redis: the one home of flood-limit logic.
 
 Each limit is a moving window (the `limits` library's: a Redis list of the last N send times per key), so any
-window of `per` seconds holds at most `rate` sends, never a burst beyond it. A 429 puts a hold on the chat
-(a key that expires after retry_after) that every worker respects.
+window of `per` seconds holds at most `rate` sends, never a burst beyond it. The library stamps sends with the
+worker's clock, so workers on several hosts need synchronised clocks (NTP). A 429 puts a hold on the chat (a
+key that expires after retry_after, by Redis's clock) that every worker respects.
 
 Group and bot slot together: the library takes one window at a time, so the pair is taken scarce-last. The
 group window is checked first (nothing is taken while the group is full), then the bot slot is taken, then the
