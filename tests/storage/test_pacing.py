@@ -137,6 +137,12 @@ async def test_rate_zero_switches_pacing_off(redis: Redis, redis_prefix: str) ->
     assert [await pacer.acquire(-100, 1) for _ in range(100)] == [0.0] * 100
 
 
+async def test_a_429_holds_the_chat_with_pacing_off_too(redis: Redis, redis_prefix: str) -> None:
+    pacer = Pacer(redis, redis_prefix, *telegram_limits(group_per_minute=0, bot_per_second=0))
+    await pacer.penalise(chat_id=-100, retry_after=30)  # Telegram's own answer, whatever our settings
+    assert 29.0 < await pacer.acquire(-100, 1) <= 30.0
+
+
 def test_fractional_rates_round_to_the_stricter_window() -> None:
     assert telegram_limits(20.7, 30) == (Limit(20, 60), Limit(30, 1))
     assert telegram_limits(0.5, 0.25) == (Limit(1, 120), Limit(1, 4))

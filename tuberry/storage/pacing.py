@@ -84,7 +84,8 @@ class Pacer:
         return max(stats.reset_time - time.time(), MIN_WAIT)
 
     async def penalise(self, chat_id: int, retry_after: float) -> None:
-        """Telegram answered 429 for this chat: nobody sends there before `retry_after` seconds pass."""
+        """Telegram answered 429 for this chat: nobody sends there before `retry_after` seconds pass (with
+        pacing off as well: the hold is Telegram's word, not our setting)."""
         key, ms = self._hold_key(chat_id), max(1, math.ceil(retry_after * 1000))
         async with self._redis.pipeline(transaction=True) as pipe:
             pipe.set(key, 1, px=ms, nx=True)  # a new hold ...
