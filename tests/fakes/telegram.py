@@ -140,6 +140,9 @@ class FakeTelegram(BotApiMethods):
     # ------------------------------------------------------------------ HTTP layer
 
     async def _handle_api(self, request: web.Request) -> web.Response:
+        if self._take_drop(request.match_info["method"]) and request.transport is not None:
+            request.transport.close()  # the client sees the server disconnect: no answer, nothing done
+            return web.Response()
         raw, files = await read_request(request)
         bot = self._bots_by_token.get(request.match_info["token"])
         if bot is None:
@@ -539,6 +542,16 @@ class FakeTelegram(BotApiMethods):
         extra = dict(parameters or {}) | ({"retry_after": retry_after} if retry_after is not None else {})
         errors = [ApiError(status, description, extra or None) for _ in range(times)]
         self._failures.setdefault(method.lower(), []).extend(errors)
+
+    def drop_connection_next(self, method: str, *, times: int = 1) -> None:
+        """The next `times` calls of `method` ("*" = any method) lose their connection before the
+        request is read: the client gets no answer (aiogram: TelegramNetworkError) and nothing is done."""
+        self._drops[method.lower()] = self._drops.get(method.lower(), 0) + times
+
+    def stall_url(self, url: str) -> None:
+        """Calls passing `url` as a file (a photo by URL) hang as if Telegram's fetch of a slow host never
+        ends, so the client's request timeout ends them; nothing is sent. Uploads are not affected."""
+        self._stalled_urls.add(url)
 
     def rate_limit_group(self, chat_id: int, per_minute: int | None) -> None:
         """Bot messages into the group beyond `per_minute` in 60 s get 429 with retry_after."""

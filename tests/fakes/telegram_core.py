@@ -70,6 +70,7 @@ _FILE_FOLDER = {
     "sticker": ("stickers", ".webp"),
 }
 _PHOTO_SIDES = (90, 320, 800, 1280, 2560)
+STALL_SECONDS = 120.0  # how long a call with a stalled URL hangs before Telegram gives up on the fetch
 # Methods the fake accepts without modelling them: they answer `true` like the real server would.
 _HARMLESS = frozenset(
     m.lower()
@@ -151,6 +152,8 @@ class FakeCore:
         self._answered: list[dict[str, Any]] = []
         self._calls: list[tuple[str, dict[str, Any], int]] = []
         self._failures: dict[str, list[ApiError]] = {}
+        self._drops: dict[str, int] = {}  # method (lower case, "*" = any) -> connections still to drop
+        self._stalled_urls: set[str] = set()  # file URLs whose fetch never ends
         self._seq = itertools.count(1)
         self._ids = itertools.count(1)
         self._runner: web.AppRunner | None = None
@@ -169,6 +172,7 @@ class FakeCore:
         params = Params(raw, files)
         self._calls.append((name, params.recorded(), bot.id))
         try:
+            await self._stall_on_urls(raw)
             self._raise_injected(name)
             if entry is not None:
                 result = await entry[1](self, bot, params)
@@ -184,6 +188,20 @@ class FakeCore:
         if isinstance(result, Described):
             return 200, {"ok": True, "result": result.result, "description": result.description}
         return 200, {"ok": True, "result": result}
+
+    async def _stall_on_urls(self, raw: dict[str, Any]) -> None:
+        """A file passed by a stalled URL: Telegram's fetch hangs, the caller's timeout ends the wait first.
+        Telegram gives up in the end and sends nothing."""
+        if self._stalled_urls.intersection(v for v in raw.values() if isinstance(v, str)):
+            await asyncio.sleep(STALL_SECONDS)
+            raise bad_request("failed to get HTTP URL content")
+
+    def _take_drop(self, method: str) -> bool:
+        for key in (method.lower(), "*"):
+            if self._drops.get(key):
+                self._drops[key] -= 1
+                return True
+        return False
 
     def _raise_injected(self, name: str) -> None:
         for key in (name.lower(), "*"):

@@ -26,6 +26,7 @@ from aiogram.exceptions import (
     TelegramConflictError,
     TelegramForbiddenError,
     TelegramMigrateToChat,
+    TelegramNetworkError,
     TelegramNotFound,
     TelegramRetryAfter,
     TelegramServerError,
@@ -562,6 +563,19 @@ async def test_retry_after_and_injected_failures(world: World) -> None:
         with pytest.raises(TelegramServerError):
             await world.bot.get_me()
     assert (await world.bot.send_message(world.chat_id, "5")).text == "5"
+
+
+async def test_dropped_connections_and_stalled_urls(world: World) -> None:
+    world.tg.drop_connection_next("sendMessage")
+    with pytest.raises(TelegramNetworkError):
+        await world.bot.send_message(world.chat_id, "lost")
+    assert (await world.bot.send_message(world.chat_id, "next")).text == "next"
+    world.tg.stall_url("https://slow.example/a.jpg")
+    with pytest.raises(TelegramNetworkError, match="timeout"):
+        await world.bot.send_photo(world.chat_id, "https://slow.example/a.jpg", request_timeout=1)
+    uploaded = BufferedInputFile(_png(4, 4), "a.png")
+    assert (await world.bot.send_photo(world.chat_id, uploaded)).photo
+    assert [m.get("text") for m in world.tg.sent(world.chat_id)] == ["next", None]
 
 
 async def test_wait_until(world: World) -> None:

@@ -1,100 +1,98 @@
 """Telegram pacing, shared by every worker through Redis: the one home of flood-limit logic.
 
-Each limit is a GCRA ("virtual scheduling") cell: a key holds the theoretical arrival time of the next
-message. A send may go when it is not more than `burst` intervals ahead of now; otherwise the caller is told
-how long to wait. One Lua script checks the group and the bot cell together and reserves both or neither.
+Each limit is a moving window (the `limits` library's: a Redis list of the last N send times per key), so any
+window of `per` seconds holds at most `rate` sends, never a burst beyond it. The library stamps sends with the
+worker's clock, so workers on several hosts need synchronised clocks (NTP). A 429 puts a hold on the chat (a
+key that expires after retry_after, by Redis's clock) that every worker respects.
+
+Group and bot slot together: the library takes one window at a time, so the pair is taken scarce-last. The
+group window is checked first (nothing is taken while the group is full), then the bot slot is taken, then the
+group slot; if another worker took the group's last slot in between, the only loss is one bot slot, which
+frees itself within the bot window (a second). A group slot is never taken without a bot slot.
 """
 
 from __future__ import annotations
 
+import math
+import time
 from dataclasses import dataclass
 
+from limits import RateLimitItemPerSecond
+from limits.aio.storage import RedisStorage
+from limits.aio.strategies import MovingWindowRateLimiter
 from redis.asyncio import Redis
 
-_ACQUIRE = """
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local wait = 0
-local tats = {}
-for i, key in ipairs(KEYS) do
-  local interval = tonumber(ARGV[2 * i - 1])
-  local burst = tonumber(ARGV[2 * i])
-  local tat = tonumber(redis.call('GET', key) or now)
-  if tat < now then tat = now end
-  tats[i] = tat
-  local need = tat - burst * interval - now
-  if need > wait then wait = need end
-end
-if wait > 0 then return wait end
-for i, key in ipairs(KEYS) do
-  local interval = tonumber(ARGV[2 * i - 1])
-  local next_tat = tats[i] + interval
-  redis.call('SET', key, next_tat, 'PX', next_tat - now + 60000)
-end
-return 0
-"""
-
-_PENALISE = """
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
--- ARGV[2] is the burst allowance: the cell must be that far beyond retry_after to hold senders back for it.
-local until_ms = now + tonumber(ARGV[1]) + tonumber(ARGV[2])
-local tat = tonumber(redis.call('GET', KEYS[1]) or 0)
-if until_ms > tat then redis.call('SET', KEYS[1], until_ms, 'PX', until_ms - now + 60000) end
-return 0
-"""
+# A refused slot is never reported as "no wait": 0 means a slot was taken.
+MIN_WAIT = 0.01
 
 
 @dataclass(frozen=True)
 class Limit:
-    """`rate` messages per `per` seconds with bursts of `burst` extra messages; rate 0 means unlimited."""
+    """At most `rate` sends in any window of `per` whole seconds; rate 0 means unlimited."""
 
-    rate: float
-    per: float
-    burst: int
+    rate: int
+    per: int
 
-    @property
-    def interval_ms(self) -> int:
-        return int(self.per * 1000 / self.rate) if self.rate > 0 else 0
+    @classmethod
+    def of(cls, rate: float, per: int) -> Limit:
+        """`rate` sends per `per` seconds in whole numbers (the library's), rounded to the stricter side."""
+        if rate <= 0:
+            return cls(0, per)
+        if rate >= 1:
+            return cls(math.floor(rate), per)  # 20.5 a minute: 20 a minute, never above the setting
+        return cls(1, math.ceil(per / rate))  # 0.5 a minute: one in any 120 seconds
 
 
 class Pacer:
-    """Reserves send slots for a bot into a group (SPEC §2: TELEGRAM_GROUP_RATE, TELEGRAM_BOT_RATE)."""
+    """Takes send slots for a bot into a group (SPEC §2: TELEGRAM_GROUP_RATE, TELEGRAM_BOT_RATE)."""
 
     def __init__(self, redis: Redis, prefix: str, group: Limit, bot: Limit) -> None:
         self._redis = redis
         self._prefix = prefix
-        self._group = group
-        self._bot = bot
-        self._acquire = redis.register_script(_ACQUIRE)
-        self._penalise = redis.register_script(_PENALISE)
+        # The library's storage shares this process's Redis connection pool; its keys live under our prefix.
+        storage = RedisStorage(
+            "async+redis://",
+            implementation="redispy",
+            key_prefix=f"{prefix}:pace",
+            connection_pool=redis.connection_pool,
+        )
+        self._limiter = MovingWindowRateLimiter(storage)
+        self._group = RateLimitItemPerSecond(group.rate, group.per) if group.rate > 0 else None
+        self._bot = RateLimitItemPerSecond(bot.rate, bot.per) if bot.rate > 0 else None
 
-    def _cells(self, chat_id: int, bot_id: int) -> list[tuple[str, Limit]]:
-        cells = [
-            (f"{self._prefix}:pace:chat:{chat_id}", self._group),
-            (f"{self._prefix}:pace:bot:{bot_id}", self._bot),
-        ]
-        return [(key, limit) for key, limit in cells if limit.rate > 0]
+    def _hold_key(self, chat_id: int) -> str:
+        return f"{self._prefix}:pace:hold:{chat_id}"
 
     async def acquire(self, chat_id: int, bot_id: int) -> float:
-        """Reserve one message; returns 0 when reserved, else the seconds to wait before asking again."""
-        cells = self._cells(chat_id, bot_id)
-        if not cells:
-            return 0.0
-        args: list[int] = []
-        for _, limit in cells:
-            args += [limit.interval_ms, limit.burst]
-        wait_ms = await self._acquire(keys=[key for key, _ in cells], args=args)
-        return int(wait_ms) / 1000
+        """Take one send slot; returns 0 when taken, else the seconds to wait before asking again."""
+        hold_ms = await self._redis.pttl(self._hold_key(chat_id))
+        if hold_ms > 0:
+            return max(hold_ms / 1000, MIN_WAIT)
+        group = ("chat", str(chat_id))
+        if self._group is not None and not await self._limiter.test(self._group, *group):
+            return await self._wait(self._group, group)
+        bot = ("bot", str(bot_id))
+        if self._bot is not None and not await self._limiter.hit(self._bot, *bot):
+            return await self._wait(self._bot, bot)
+        if self._group is not None and not await self._limiter.hit(self._group, *group):
+            return await self._wait(self._group, group)
+        return 0.0
+
+    async def _wait(self, item: RateLimitItemPerSecond, identifiers: tuple[str, str]) -> float:
+        """Seconds until the oldest send in the full window leaves it."""
+        stats = await self._limiter.get_window_stats(item, *identifiers)
+        return max(stats.reset_time - time.time(), MIN_WAIT)
 
     async def penalise(self, chat_id: int, retry_after: float) -> None:
-        """Telegram answered 429 for this chat: nobody sends there before `retry_after` seconds pass."""
-        key = f"{self._prefix}:pace:chat:{chat_id}"
-        allowance = self._group.burst * self._group.interval_ms
-        await self._penalise(keys=[key], args=[int(retry_after * 1000), allowance])
+        """Telegram answered 429 for this chat: nobody sends there before `retry_after` seconds pass (with
+        pacing off as well: the hold is Telegram's word, not our setting)."""
+        key, ms = self._hold_key(chat_id), max(1, math.ceil(retry_after * 1000))
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.set(key, 1, px=ms, nx=True)  # a new hold ...
+            pipe.pexpire(key, ms, gt=True)  # ... or a longer one; a shorter 429 never shortens a hold
+            await pipe.execute()
 
 
 def telegram_limits(group_per_minute: float, bot_per_second: float) -> tuple[Limit, Limit]:
-    # Telegram's published limits (API-NOTES §9.2): ~20/min into one group, ~30/s from one bot.
-    # A small burst keeps a new topic (topic, card, pin, first message) from waiting a minute.
-    return Limit(group_per_minute, 60.0, 4), Limit(bot_per_second, 1.0, 5)
+    # Telegram's published limits (API-NOTES §9.2): 20 a minute into one group, ~30 a second from one bot.
+    return Limit.of(group_per_minute, 60), Limit.of(bot_per_second, 1)

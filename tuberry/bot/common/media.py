@@ -50,3 +50,12 @@ def _transcode(
             sink.mux(packet)
     for packet in stream.encode(None):
         sink.mux(packet)
+
+
+def original_voice_name(data: bytes) -> str:
+    """A file name Telegram's player recognises for a voice file sent as it is, by its container."""
+    if data.startswith(b"OggS"):
+        return "voice.ogg"
+    if data.startswith(b"ID3") or data[:2] in (b"\xff\xfb", b"\xff\xf3", b"\xff\xf2"):
+        return "voice.mp3"
+    return "voice.m4a"  # Avito's voice notes are Opus in MP4

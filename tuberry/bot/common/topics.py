@@ -6,9 +6,12 @@ import re
 
 from aiogram import Bot
 from aiogram.exceptions import (
+    ClientDecodeError,
     TelegramBadRequest,
+    TelegramEntityTooLarge,
     TelegramForbiddenError,
     TelegramMigrateToChat,
+    TelegramNetworkError,
     TelegramNotFound,
     TelegramRetryAfter,
     TelegramServerError,
@@ -51,7 +54,7 @@ class GroupUnusable(TopicError):
 
 
 class Transient(TopicError):
-    """Telegram is down or unreachable: retry later."""
+    """Telegram is down or unreachable (5xx, timeout, dropped connection, garbled answer): retry later."""
 
 
 class Rejected(TopicError):
@@ -87,7 +90,12 @@ def classify(error: Exception) -> TopicError:
         return GroupUnusable("forbidden", error.message)
     if isinstance(error, TelegramUnauthorizedError):
         return GroupUnusable("unauthorized", error.message)
-    if isinstance(error, TelegramServerError | ClientError | TimeoutError | OSError):
+    if isinstance(error, TelegramEntityTooLarge):  # 413, though aiogram files it under network errors
+        return Rejected(error.message)
+    # aiogram wraps timeouts and aiohttp's connection errors in TelegramNetworkError, and an answer that is
+    # not Bot API JSON (a proxy's error page) in ClientDecodeError: Telegram was not reached, so try again.
+    network = TelegramNetworkError | ClientDecodeError | ClientError | TimeoutError | OSError
+    if isinstance(error, TelegramServerError | network):
         return Transient(str(error))
     raise error
 
