@@ -179,6 +179,7 @@ class FakeAvito:
         self._voice_links: dict[str, tuple[str, int]] = {}  # link key -> (voice_id, expires)
         self._fail_rules: list[_FailRule] = []
         self._delay_rules: list[_FailRule] = []
+        self._lagging_reads: dict[str, int] = {}  # chat_id -> reads of its messages that miss the newest
         self._used_ids: set[int] = set()
         self.uploaded_images: dict[str, bytes] = {}
         self.requests: list[tuple[str, str, dict[str, str | list[str]]]] = []
@@ -413,6 +414,12 @@ class FakeAvito:
     def delay_next(self, path_substring: str, seconds: float, *, times: int = 1) -> None:
         """The next `times` matching requests are answered only after `seconds` (timeouts)."""
         self._delay_rules.append(_FailRule(path_substring, 0, times, None, None, delay=seconds))
+
+    def lag_messages(self, chat_id: str, *, reads: int = 1) -> None:
+        """The next `reads` reads of the chat's messages miss its newest message, while the chat list
+        already shows it as `last_message` (Avito's storages are not updated at once)."""
+        self._chat_or_error(chat_id)
+        self._lagging_reads[chat_id] = reads
 
     def count(self, path_substring: str, method: str | None = None) -> int:
         return sum(
@@ -753,6 +760,9 @@ class FakeAvito:
         limit = self._int_param(request, "limit", 100, 1, 100)
         offset = self._int_param(request, "offset", 0, 0, 1000)
         newest_first = sorted(chat.messages, key=lambda m: m.created, reverse=True)
+        if self._lagging_reads.get(chat.id):
+            self._lagging_reads[chat.id] -= 1
+            newest_first = newest_first[1:]
         page = newest_first[offset : offset + limit]
         # The spec says a bare array; the live API wraps it (API-NOTES §3.3).
         return web.json_response(
