@@ -10,6 +10,7 @@ from .errors import (
     AvitoPaymentRequired,
     AvitoRateLimited,
     AvitoServerError,
+    AvitoTokenRejected,
     AvitoUnauthorized,
     AvitoUnavailable,
 )
@@ -42,6 +43,7 @@ __all__ = [
     "AvitoRateLimited",
     "AvitoServerError",
     "AvitoSession",
+    "AvitoTokenRejected",
     "AvitoUnauthorized",
     "AvitoUnavailable",
     "Chat",

@@ -10,6 +10,7 @@ URLs lose their query string (voice links are signed).
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from typing import Any
 
@@ -18,7 +19,7 @@ import httpx
 from .errors import AvitoUnavailable
 from .responses import error_from_response, public_url
 from .session import AvitoSession
-from .tokens import TOKEN_PATH, AccessToken, OnToken, token_from_answer, utcnow
+from .tokens import TOKEN_PATH, AccessToken, LoadToken, OnToken, TokenSlot, token_from_answer, utcnow
 
 __all__ = ["AccessToken", "AvitoClient", "AvitoSession"]
 
@@ -39,6 +40,7 @@ class AvitoClient:
         self._timeout = httpx.Timeout(timeout)
         self._owns_http = http is None
         self._http = http if http is not None else httpx.AsyncClient(timeout=self._timeout)
+        self._slots: dict[tuple[str, str], TokenSlot] = {}
 
     async def aclose(self) -> None:
         """Close the connection pool, unless it was passed in (then its owner closes it)."""
@@ -61,9 +63,17 @@ class AvitoClient:
         *,
         token: AccessToken | None = None,
         on_token: OnToken | None = None,
+        load_token: LoadToken | None = None,
     ) -> AvitoSession:
-        """A session for one account; `token` is a cached one (e.g. decrypted from the database)."""
-        return AvitoSession(self, client_id, client_secret, token=token, on_token=on_token)
+        """A session for one account. Sessions of the same credentials share one token in this process;
+        `token` is a stored one (e.g. decrypted from the database), taken if newer than the shared one;
+        `load_token` re-reads the stored token before a renewal, `on_token` stores a new one."""
+        # Keyed by the secret too: a session must not borrow a token its own credentials would not get.
+        key = (client_id, hashlib.sha256(client_secret.encode()).hexdigest())
+        slot = self._slots.setdefault(key, TokenSlot())
+        return AvitoSession(
+            self, client_id, client_secret, slot=slot, token=token, on_token=on_token, load_token=load_token
+        )
 
     async def fetch_token(self, client_id: str, client_secret: str) -> AccessToken:
         """POST /token (client_credentials). Bad credentials → AvitoInvalidCredentials."""

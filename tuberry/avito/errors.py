@@ -38,6 +38,15 @@ class AvitoUnauthorized(AvitoError):
     """401 even with a freshly issued token."""
 
 
+class AvitoTokenRejected(AvitoError):
+    """401 with a token just renewed: Avito may take a moment to accept a new token, so this is retried
+    (a few times in a row, then the session answers AvitoUnauthorized)."""
+
+    @property
+    def retryable(self) -> bool:
+        return True
+
+
 class AvitoPaymentRequired(AvitoError):
     """402: the account's tariff does not include the Messenger API."""
 
