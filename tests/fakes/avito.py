@@ -56,6 +56,8 @@ EMPLOYEE_FORBIDDEN = (
     "Access to chats of the company is allowed only with the credentials of the company's main account"
 )
 
+REMOVE = object()  # mangle_chat / mangle_message: serve the record without this field
+
 _CHAT_ID_ALPHABET = string.ascii_letters + string.digits + "~_"
 
 
@@ -180,6 +182,7 @@ class FakeAvito:
         self._fail_rules: list[_FailRule] = []
         self._delay_rules: list[_FailRule] = []
         self._lagging_reads: dict[str, int] = {}  # chat_id -> reads of its messages that miss the newest
+        self._mangled: dict[str, dict[str, Any]] = {}  # chat or message id -> fields served instead
         self._used_ids: set[int] = set()
         self.uploaded_images: dict[str, bytes] = {}
         self.requests: list[tuple[str, str, dict[str, str | list[str]]]] = []
@@ -421,6 +424,22 @@ class FakeAvito:
         self._chat_or_error(chat_id)
         self._lagging_reads[chat_id] = reads
 
+    def mangle(self, record_id: str, **fields: Any) -> None:
+        """Serve the chat or message with this id oddly: these fields replaced, or dropped (`REMOVE`).
+        The chat list, the chat and the messages read show the same odd record."""
+        self._mangled[record_id] = fields
+
+    def unmangle(self, record_id: str) -> None:
+        self._mangled.pop(record_id, None)
+
+    def _apply_mangles(self, data: dict[str, Any]) -> dict[str, Any]:
+        for key, value in self._mangled.get(data["id"], {}).items():
+            if value is REMOVE:
+                data.pop(key, None)
+            else:
+                data[key] = value
+        return data
+
     def count(self, path_substring: str, method: str | None = None) -> int:
         return sum(
             1 for m, p, _ in self.requests if path_substring in p and (method is None or m == method.upper())
@@ -519,7 +538,7 @@ class FakeAvito:
                     "type": quoted.type,
                     "content": json.loads(json.dumps(quoted.content)),
                 }
-        return data
+        return self._apply_mangles(data)
 
     @staticmethod
     def _avatar(user_id: int) -> dict[str, Any]:
@@ -560,10 +579,9 @@ class FakeAvito:
             data["context"] = {"type": "item", "value": json.loads(json.dumps(chat.item))}
         if chat.messages:
             last = self._message_json(chat, chat.messages[-1], with_quote=False)
-            data["last_message"] = {
-                k: last[k] for k in ("id", "author_id", "created", "direction", "type", "content")
-            }
-        return data
+            keys = ("id", "author_id", "created", "direction", "type", "content")
+            data["last_message"] = {k: last[k] for k in keys if k in last}
+        return self._apply_mangles(data)
 
     # ------------------------------------------------------------------ internals: HTTP plumbing
 

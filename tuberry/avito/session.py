@@ -12,9 +12,11 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
+from pydantic import ValidationError
+
 from .errors import AvitoBadRequest, AvitoError, AvitoTokenRejected
 from .models import AccountInfo, Chat, Message
-from .responses import decode, parse
+from .responses import M, decode, parse
 from .tokens import AccessToken, LoadToken, OnToken, TokenSlot, usable
 
 if TYPE_CHECKING:
@@ -39,6 +41,21 @@ def _check_page(limit: int, offset: int) -> None:
         raise ValueError(f"limit must be 1..{MAX_LIMIT}")
     if not 0 <= offset <= MAX_OFFSET:
         raise ValueError(f"offset must be 0..{MAX_OFFSET}")
+
+
+def _each(model: type[M], items: Any, where: str) -> list[M]:
+    """The readable records of a list answer. One odd record must not hide the others: it is logged with
+    its id and left out (a chat then stays unread until Avito answers it readably; the poll retries)."""
+    parsed: list[M] = []
+    for item in items if isinstance(items, list) else []:
+        try:
+            parsed.append(model.model_validate(item))
+        except ValidationError as exc:
+            ident = item.get("id") if isinstance(item, dict) else None
+            log.warning(
+                "skipped an unreadable %s %r %s (%d errors)", model.__name__, ident, where, exc.error_count()
+            )
+    return parsed
 
 
 class AvitoSession:
@@ -121,7 +138,7 @@ class AvitoSession:
             params["item_ids"] = ",".join(str(i) for i in item_ids)
         body = await self._call("GET", f"/messenger/v2/accounts/{_seg(user_id)}/chats", params=params)
         chats = body.get("chats") if isinstance(body, dict) else None
-        return [parse(Chat, c) for c in chats or []]
+        return _each(Chat, chats, f"of user {user_id}")
 
     async def get_chat(self, user_id: int, chat_id: str) -> Chat:
         """getChatByIdV2: the chat with its item context and last message."""
@@ -137,9 +154,7 @@ class AvitoSession:
         body = await self._call("GET", path, params={"limit": limit, "offset": offset})
         # The spec declares a bare array; the live API answers {"messages": [...], "meta": ...}.
         items = body.get("messages") if isinstance(body, dict) else body
-        if not isinstance(items, list):
-            items = []
-        return [parse(Message, m) for m in items]
+        return _each(Message, items, f"in chat {chat_id}")
 
     async def send_text(self, user_id: int, chat_id: str, text: str) -> Message:
         """postSendMessage. Empty texts and texts over 1000 characters are refused before sending

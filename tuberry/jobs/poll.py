@@ -128,17 +128,30 @@ def _changed(chat: Chat, known: dict[str, str | None]) -> bool:
 
 
 def _quiet(chat: Chat) -> bool:
-    return utcnow() - _moment(chat.updated, utcnow()) > BACKFILL
+    return utcnow() - (_when(chat.updated) or utcnow()) > BACKFILL
 
 
-def _moment(timestamp: int | None, default: datetime) -> datetime:
-    """Avito's unix time; `default` when an odd record has none or one out of range."""
+def _when(timestamp: int | None) -> datetime | None:
+    """Avito's unix time; None when an odd record has none or one out of range."""
     if timestamp is None:
-        return default
+        return None
     try:
         return datetime.fromtimestamp(timestamp, UTC)
     except (OverflowError, OSError, ValueError):
-        return default
+        return None
+
+
+def _times(messages: list[AvitoMessage], default: datetime) -> list[datetime]:
+    """Avito's times of these messages (oldest first). One sent without a readable time keeps its place in
+    the order: it takes its predecessor's time, or its successor's when it is the first."""
+    times = [_when(m.created) for m in messages]
+    known = [t for t in times if t is not None]
+    previous = known[0] if known else default
+    filled: list[datetime] = []
+    for moment in times:
+        previous = moment or previous
+        filled.append(previous)
+    return filled
 
 
 async def _changed_chats(
@@ -189,7 +202,7 @@ async def _remember_cursor(rt: Runtime, account: AvitoAccount, chat: Chat) -> No
         if chat.last_message is not None:
             # Deliberately skipped: the backfill rule replays nothing older than a day.
             dialog.last_message_id = chat.last_message.id
-            dialog.last_message_at = _moment(chat.last_message.created, utcnow())
+            dialog.last_message_at = _when(chat.last_message.created) or utcnow()
         await session.commit()
 
 
@@ -222,13 +235,13 @@ async def _import_chat(
             await session.rollback()
             return Imported(deferred=True)
         observed = utcnow()
-        for index, message in enumerate(unknown):
-            messages.add(_stored(dialog, account, message, observed))
+        for index, (message, created) in enumerate(zip(unknown, _times(unknown, observed), strict=True)):
+            messages.add(_stored(dialog, account, message, created))
             _advance(dialog, account, message, observed + timedelta(microseconds=index))
         lagging = listed is not None and listed.id not in read and listed.id not in stored
         if fresh:
             dialog.last_message_id = fresh[-1].id
-            dialog.last_message_at = _moment(fresh[-1].created, observed)
+            dialog.last_message_at = _when(fresh[-1].created) or observed
         elif listed is not None and not lagging:
             dialog.last_message_id = listed.id  # stored already: the list was behind the messages read
         if lagging:
@@ -239,7 +252,7 @@ async def _import_chat(
         buyer_messages = [m for m in unknown if not _is_own(m, account)]
         delay = rt.services.config.auto_reply_delay
         timer = bool(buyer_messages) and await plan_auto_reply(
-            session, dialog, account, _moment(buyer_messages[-1].created, observed), delay
+            session, dialog, account, _when(buyer_messages[-1].created) or observed, delay
         )
         await session.commit()
         if timer:
@@ -274,7 +287,7 @@ def _is_own(message: AvitoMessage, account: AvitoAccount) -> bool:
     return message.author_id == account.avito_user_id
 
 
-def _stored(dialog: Dialog, account: AvitoAccount, message: AvitoMessage, observed: datetime) -> Message:
+def _stored(dialog: Dialog, account: AvitoAccount, message: AvitoMessage, created: datetime) -> Message:
     content = dict(message.content or {})
     text = content.get("text") if isinstance(content.get("text"), str) else None
     return Message(
@@ -285,7 +298,7 @@ def _stored(dialog: Dialog, account: AvitoAccount, message: AvitoMessage, observ
         text=text,
         content=content,
         avito_message_id=message.id,
-        avito_created_at=_moment(message.created, observed),
+        avito_created_at=created,
         tg_state=TgState.PENDING,
         avito_state=AvitoState.RECEIVED,
     )
