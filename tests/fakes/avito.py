@@ -371,6 +371,12 @@ class FakeAvito:
         chat = self._chat_or_error(chat_id)
         return self._append(chat, chat.account.user_id, "text", {"text": text})
 
+    def seller_sends_image_from_app(self, chat_id: str) -> dict[str, Any]:
+        """The seller sends a photo in the Avito app (not through the API)."""
+        chat = self._chat_or_error(chat_id)
+        sizes = self._serve_image(_tiny_png())
+        return self._append(chat, chat.account.user_id, "image", {"image": {"sizes": sizes}})
+
     def delete_message(self, chat_id: str, message_id: str) -> None:
         """A message is deleted: it stays in history with type `deleted` (deleteMessage)."""
         chat = self._chat_or_error(chat_id)

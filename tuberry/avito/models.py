@@ -151,6 +151,13 @@ class Message(_ContentMixin, _Model):
         return self.type in KNOWN_MESSAGE_TYPES
 
 
+class UploadedImage(_Model):
+    """An uploadImages answer: the image id and the URLs of its sizes (a sent image shows the same)."""
+
+    id: str
+    urls: frozenset[str] = frozenset()
+
+
 class ChatUser(_Model):
     """A chat participant. Avito warns that these ids may be hashed: use them as opaque keys."""
 

@@ -15,7 +15,7 @@ from urllib.parse import quote
 from pydantic import ValidationError
 
 from .errors import AvitoBadRequest, AvitoError, AvitoTokenRejected
-from .models import AccountInfo, Chat, Message
+from .models import AccountInfo, Chat, Message, UploadedImage
 from .responses import M, decode, parse
 from .tokens import AccessToken, LoadToken, OnToken, TokenSlot, usable
 
@@ -171,6 +171,10 @@ class AvitoSession:
 
     async def upload_image(self, user_id: int, data: bytes, filename: str = "image.jpg") -> str:
         """uploadImages (one image per request, part `uploadfile[]`); returns the image id."""
+        return (await self.upload(user_id, data, filename)).id
+
+    async def upload(self, user_id: int, data: bytes, filename: str = "image.jpg") -> UploadedImage:
+        """uploadImages; returns the image id and its size URLs (to recognise the sent image later)."""
         if not data or len(data) > UPLOAD_LIMIT:
             raise AvitoBadRequest(None, "image must be 1 byte to 24 MB", {"uploadfile[]": "size"})
         mime = mimetypes.guess_type(filename)[0] or "image/jpeg"
@@ -179,7 +183,13 @@ class AvitoSession:
         # The answer is {image_id: {size: url}}; the id is its only key.
         if not isinstance(body, dict) or not body:
             raise AvitoError(200, "uploadImages answered without an image id")
-        return str(next(iter(body)))
+        image_id, sizes = next(iter(body.items()))
+        urls = (
+            frozenset(u for u in sizes.values() if isinstance(u, str))
+            if isinstance(sizes, dict)
+            else frozenset()
+        )
+        return UploadedImage(id=str(image_id), urls=urls)
 
     async def send_image(self, user_id: int, chat_id: str, image_id: str) -> Message:
         """postSendImageMessage with an id from upload_image (store the id between the two calls)."""
