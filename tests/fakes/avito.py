@@ -182,7 +182,9 @@ class FakeAvito:
         self._fail_rules: list[_FailRule] = []
         self._delay_rules: list[_FailRule] = []
         self._lagging_reads: dict[str, int] = {}  # chat_id -> reads of its messages that miss the newest
-        self._mangled: dict[str, dict[str, Any]] = {}  # chat or message id -> fields served instead
+        self._mangled: dict[str, dict[str, Any]] = {}
+        self._raw_files: dict[str, tuple[bytes, bool]] = {}  # key -> (bytes, sent chunked without a length)
+        self._redirects: dict[str, str] = {}  # key -> Location  # chat or message id -> fields served instead
         self._used_ids: set[int] = set()
         self.uploaded_images: dict[str, bytes] = {}
         self.requests: list[tuple[str, str, dict[str, str | list[str]]]] = []
@@ -430,6 +432,18 @@ class FakeAvito:
         self._chat_or_error(chat_id)
         self._lagging_reads[chat_id] = reads
 
+    def serve_file(self, data: bytes, *, chunked: bool = False) -> str:
+        """A media URL on the fake serving `data` (`chunked`: without Content-Length, as a stream)."""
+        key = secrets.token_hex(12)
+        self._raw_files[key] = (data, chunked)
+        return f"{self.base_url}/_files/raw/{key}"
+
+    def redirect_to(self, url: str) -> str:
+        """A media URL on the fake that answers 302 to `url` (a CDN hop)."""
+        key = secrets.token_hex(12)
+        self._redirects[key] = url
+        return f"{self.base_url}/_files/redirect/{key}"
+
     def mangle(self, record_id: str, **fields: Any) -> None:
         """Serve the chat or message with this id oddly: these fields replaced, or dropped (`REMOVE`).
         The chat list, the chat and the messages read show the same odd record."""
@@ -614,6 +628,8 @@ class FakeAvito:
         r.add_post("/messenger/v1/subscriptions", self._subscriptions)
         r.add_get("/_files/images/{key}/{size}", self._serve_file)
         r.add_get("/_files/voice/{key}", self._serve_voice)
+        r.add_get("/_files/raw/{key}", self._serve_raw)
+        r.add_get("/_files/redirect/{key}", self._serve_redirect)
 
     @web.middleware
     async def _middleware(self, request: web.Request, handler: Any) -> web.StreamResponse:
@@ -926,6 +942,27 @@ class FakeAvito:
             return web.Response(status=404, text="not found")
         kind = "image/png" if data.startswith(b"\x89PNG") else "image/jpeg"
         return web.Response(body=data, content_type=kind)
+
+    async def _serve_raw(self, request: web.Request) -> web.StreamResponse:
+        entry = self._raw_files.get(request.match_info["key"])
+        if entry is None:
+            return web.Response(status=404, text="not found")
+        data, chunked = entry
+        if not chunked:
+            return web.Response(body=data, content_type="application/octet-stream")
+        resp = web.StreamResponse()
+        resp.enable_chunked_encoding()
+        await resp.prepare(request)
+        for start in range(0, len(data), 64 * 1024):
+            await resp.write(data[start : start + 64 * 1024])
+        await resp.write_eof()
+        return resp
+
+    async def _serve_redirect(self, request: web.Request) -> web.Response:
+        target = self._redirects.get(request.match_info["key"])
+        if target is None:
+            return web.Response(status=404, text="not found")
+        return web.Response(status=302, headers={"Location": target})
 
     async def _serve_voice(self, request: web.Request) -> web.Response:
         entry = self._voice_links.get(request.match_info["key"])

@@ -3,6 +3,7 @@
 from .client import AvitoClient
 from .errors import (
     AvitoBadRequest,
+    AvitoDownloadRefused,
     AvitoError,
     AvitoForbidden,
     AvitoInvalidCredentials,
@@ -36,6 +37,7 @@ __all__ = [
     "AccountInfo",
     "AvitoBadRequest",
     "AvitoClient",
+    "AvitoDownloadRefused",
     "AvitoError",
     "AvitoForbidden",
     "AvitoInvalidCredentials",

@@ -47,6 +47,11 @@ class AvitoTokenRejected(AvitoError):
         return True
 
 
+class AvitoDownloadRefused(AvitoError):
+    """A file Avito links to was not fetched: larger than the cap, or redirected to a host that is not
+    Avito's. Not retryable: the caller shows the link instead."""
+
+
 class AvitoPaymentRequired(AvitoError):
     """402: the account's tariff does not include the Messenger API."""
 
