@@ -23,10 +23,12 @@ from tuberry.avito import (
     AvitoRateLimited,
     AvitoServerError,
     AvitoSession,
+    AvitoTokenRejected,
     AvitoUnauthorized,
     AvitoUnavailable,
     parse_webhook,
 )
+from tuberry.avito.session import TOLERATED_REJECTIONS
 
 # ---------------------------------------------------------------------------- tokens
 
@@ -91,12 +93,28 @@ async def test_stored_token_is_used_without_a_token_request(
     assert fake_avito.token_requests == 1
 
 
-async def test_401_after_refresh_is_unauthorized(fake_avito: FakeAvito, session: AvitoSession) -> None:
-    fake_avito.fail_next("/core/v1/accounts/self", 401, times=2)
+async def test_a_401_after_refresh_is_retryable_until_renewed_tokens_keep_failing(
+    fake_avito: FakeAvito, session: AvitoSession
+) -> None:
+    # Each call: 401 with the held token, then 401 with the renewed one.
+    fake_avito.fail_next("/core/v1/accounts/self", 401, times=2 * (TOLERATED_REJECTIONS + 1))
+    for _ in range(TOLERATED_REJECTIONS):
+        with pytest.raises(AvitoTokenRejected) as rejected:
+            await session.self_info()
+        assert rejected.value.status == 401 and rejected.value.retryable
     with pytest.raises(AvitoUnauthorized) as err:
         await session.self_info()
     assert err.value.status == 401 and not err.value.retryable
-    assert fake_avito.token_requests == 2
+
+
+async def test_a_renewed_token_accepted_after_one_401_clears_the_count(
+    fake_avito: FakeAvito, account: FakeAccount, session: AvitoSession
+) -> None:
+    for _ in range(TOLERATED_REJECTIONS + 1):
+        fake_avito.fail_next("/core/v1/accounts/self", 401, times=2)
+        with pytest.raises(AvitoTokenRejected):
+            await session.self_info()
+        assert (await session.self_info()).id == account.user_id
 
 
 async def test_bad_credentials(

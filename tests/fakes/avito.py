@@ -56,6 +56,8 @@ EMPLOYEE_FORBIDDEN = (
     "Access to chats of the company is allowed only with the credentials of the company's main account"
 )
 
+REMOVE = object()  # mangle_chat / mangle_message: serve the record without this field
+
 _CHAT_ID_ALPHABET = string.ascii_letters + string.digits + "~_"
 
 
@@ -179,6 +181,10 @@ class FakeAvito:
         self._voice_links: dict[str, tuple[str, int]] = {}  # link key -> (voice_id, expires)
         self._fail_rules: list[_FailRule] = []
         self._delay_rules: list[_FailRule] = []
+        self._lagging_reads: dict[str, int] = {}  # chat_id -> reads of its messages that miss the newest
+        self._mangled: dict[str, dict[str, Any]] = {}
+        self._raw_files: dict[str, tuple[bytes, bool]] = {}  # key -> (bytes, sent chunked without a length)
+        self._redirects: dict[str, str] = {}  # key -> Location  # chat or message id -> fields served instead
         self._used_ids: set[int] = set()
         self.uploaded_images: dict[str, bytes] = {}
         self.requests: list[tuple[str, str, dict[str, str | list[str]]]] = []
@@ -367,6 +373,12 @@ class FakeAvito:
         chat = self._chat_or_error(chat_id)
         return self._append(chat, chat.account.user_id, "text", {"text": text})
 
+    def seller_sends_image_from_app(self, chat_id: str) -> dict[str, Any]:
+        """The seller sends a photo in the Avito app (not through the API)."""
+        chat = self._chat_or_error(chat_id)
+        sizes = self._serve_image(_tiny_png())
+        return self._append(chat, chat.account.user_id, "image", {"image": {"sizes": sizes}})
+
     def delete_message(self, chat_id: str, message_id: str) -> None:
         """A message is deleted: it stays in history with type `deleted` (deleteMessage)."""
         chat = self._chat_or_error(chat_id)
@@ -413,6 +425,40 @@ class FakeAvito:
     def delay_next(self, path_substring: str, seconds: float, *, times: int = 1) -> None:
         """The next `times` matching requests are answered only after `seconds` (timeouts)."""
         self._delay_rules.append(_FailRule(path_substring, 0, times, None, None, delay=seconds))
+
+    def lag_messages(self, chat_id: str, *, reads: int = 1) -> None:
+        """The next `reads` reads of the chat's messages miss its newest message, while the chat list
+        already shows it as `last_message` (Avito's storages are not updated at once)."""
+        self._chat_or_error(chat_id)
+        self._lagging_reads[chat_id] = reads
+
+    def serve_file(self, data: bytes, *, chunked: bool = False) -> str:
+        """A media URL on the fake serving `data` (`chunked`: without Content-Length, as a stream)."""
+        key = secrets.token_hex(12)
+        self._raw_files[key] = (data, chunked)
+        return f"{self.base_url}/_files/raw/{key}"
+
+    def redirect_to(self, url: str) -> str:
+        """A media URL on the fake that answers 302 to `url` (a CDN hop)."""
+        key = secrets.token_hex(12)
+        self._redirects[key] = url
+        return f"{self.base_url}/_files/redirect/{key}"
+
+    def mangle(self, record_id: str, **fields: Any) -> None:
+        """Serve the chat or message with this id oddly: these fields replaced, or dropped (`REMOVE`).
+        The chat list, the chat and the messages read show the same odd record."""
+        self._mangled[record_id] = fields
+
+    def unmangle(self, record_id: str) -> None:
+        self._mangled.pop(record_id, None)
+
+    def _apply_mangles(self, data: dict[str, Any]) -> dict[str, Any]:
+        for key, value in self._mangled.get(data["id"], {}).items():
+            if value is REMOVE:
+                data.pop(key, None)
+            else:
+                data[key] = value
+        return data
 
     def count(self, path_substring: str, method: str | None = None) -> int:
         return sum(
@@ -512,7 +558,7 @@ class FakeAvito:
                     "type": quoted.type,
                     "content": json.loads(json.dumps(quoted.content)),
                 }
-        return data
+        return self._apply_mangles(data)
 
     @staticmethod
     def _avatar(user_id: int) -> dict[str, Any]:
@@ -553,10 +599,9 @@ class FakeAvito:
             data["context"] = {"type": "item", "value": json.loads(json.dumps(chat.item))}
         if chat.messages:
             last = self._message_json(chat, chat.messages[-1], with_quote=False)
-            data["last_message"] = {
-                k: last[k] for k in ("id", "author_id", "created", "direction", "type", "content")
-            }
-        return data
+            keys = ("id", "author_id", "created", "direction", "type", "content")
+            data["last_message"] = {k: last[k] for k in keys if k in last}
+        return self._apply_mangles(data)
 
     # ------------------------------------------------------------------ internals: HTTP plumbing
 
@@ -583,6 +628,8 @@ class FakeAvito:
         r.add_post("/messenger/v1/subscriptions", self._subscriptions)
         r.add_get("/_files/images/{key}/{size}", self._serve_file)
         r.add_get("/_files/voice/{key}", self._serve_voice)
+        r.add_get("/_files/raw/{key}", self._serve_raw)
+        r.add_get("/_files/redirect/{key}", self._serve_redirect)
 
     @web.middleware
     async def _middleware(self, request: web.Request, handler: Any) -> web.StreamResponse:
@@ -753,6 +800,9 @@ class FakeAvito:
         limit = self._int_param(request, "limit", 100, 1, 100)
         offset = self._int_param(request, "offset", 0, 0, 1000)
         newest_first = sorted(chat.messages, key=lambda m: m.created, reverse=True)
+        if self._lagging_reads.get(chat.id):
+            self._lagging_reads[chat.id] -= 1
+            newest_first = newest_first[1:]
         page = newest_first[offset : offset + limit]
         # The spec says a bare array; the live API wraps it (API-NOTES §3.3).
         return web.json_response(
@@ -892,6 +942,27 @@ class FakeAvito:
             return web.Response(status=404, text="not found")
         kind = "image/png" if data.startswith(b"\x89PNG") else "image/jpeg"
         return web.Response(body=data, content_type=kind)
+
+    async def _serve_raw(self, request: web.Request) -> web.StreamResponse:
+        entry = self._raw_files.get(request.match_info["key"])
+        if entry is None:
+            return web.Response(status=404, text="not found")
+        data, chunked = entry
+        if not chunked:
+            return web.Response(body=data, content_type="application/octet-stream")
+        resp = web.StreamResponse()
+        resp.enable_chunked_encoding()
+        await resp.prepare(request)
+        for start in range(0, len(data), 64 * 1024):
+            await resp.write(data[start : start + 64 * 1024])
+        await resp.write_eof()
+        return resp
+
+    async def _serve_redirect(self, request: web.Request) -> web.Response:
+        target = self._redirects.get(request.match_info["key"])
+        if target is None:
+            return web.Response(status=404, text="not found")
+        return web.Response(status=302, headers={"Location": target})
 
     async def _serve_voice(self, request: web.Request) -> web.Response:
         entry = self._voice_links.get(request.match_info["key"])

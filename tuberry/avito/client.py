@@ -10,19 +10,27 @@ URLs lose their query string (voice links are signed).
 
 from __future__ import annotations
 
+import hashlib
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 import httpx
 
-from .errors import AvitoUnavailable
+from .errors import AvitoDownloadRefused, AvitoUnavailable
 from .responses import error_from_response, public_url
 from .session import AvitoSession
-from .tokens import TOKEN_PATH, AccessToken, OnToken, token_from_answer, utcnow
+from .tokens import TOKEN_PATH, AccessToken, LoadToken, OnToken, TokenSlot, token_from_answer, utcnow
 
 __all__ = ["AccessToken", "AvitoClient", "AvitoSession"]
 
 log = logging.getLogger(__name__)
+
+# Telegram takes photo uploads up to 10 MB and other files up to 50 MB; Avito serves chat images at most
+# 1280x960 and voice notes are minutes of Opus, both far below this. The cap bounds a job's memory.
+DOWNLOAD_LIMIT = 20 * 1024 * 1024
+MAX_REDIRECTS = 5
+MEDIA_DOMAINS = ("avito.ru", "avito.st")  # images on img.k.avito.ru, avatars on www.avito.st (API-NOTES §3)
 
 
 class AvitoClient:
@@ -34,11 +42,16 @@ class AvitoClient:
         *,
         http: httpx.AsyncClient | None = None,
         timeout: float = 20.0,
+        media_domains: Sequence[str] = MEDIA_DOMAINS,
     ) -> None:
         self.base_url = base_url.rstrip("/")
+        # Downloads may be redirected to these hosts (and their subdomains) only: the API's own host and
+        # Avito's media domains.
+        self._media_domains = (httpx.URL(self.base_url).host, *media_domains)
         self._timeout = httpx.Timeout(timeout)
         self._owns_http = http is None
         self._http = http if http is not None else httpx.AsyncClient(timeout=self._timeout)
+        self._slots: dict[tuple[str, str], TokenSlot] = {}
 
     async def aclose(self) -> None:
         """Close the connection pool, unless it was passed in (then its owner closes it)."""
@@ -61,9 +74,17 @@ class AvitoClient:
         *,
         token: AccessToken | None = None,
         on_token: OnToken | None = None,
+        load_token: LoadToken | None = None,
     ) -> AvitoSession:
-        """A session for one account; `token` is a cached one (e.g. decrypted from the database)."""
-        return AvitoSession(self, client_id, client_secret, token=token, on_token=on_token)
+        """A session for one account. Sessions of the same credentials share one token in this process;
+        `token` is a stored one (e.g. decrypted from the database), taken if newer than the shared one;
+        `load_token` re-reads the stored token before a renewal, `on_token` stores a new one."""
+        # Keyed by the secret too: a session must not borrow a token its own credentials would not get.
+        key = (client_id, hashlib.sha256(client_secret.encode()).hexdigest())
+        slot = self._slots.setdefault(key, TokenSlot())
+        return AvitoSession(
+            self, client_id, client_secret, slot=slot, token=token, on_token=on_token, load_token=load_token
+        )
 
     async def fetch_token(self, client_id: str, client_secret: str) -> AccessToken:
         """POST /token (client_credentials). Bad credentials → AvitoInvalidCredentials."""
@@ -71,10 +92,64 @@ class AvitoClient:
         form = {"grant_type": "client_credentials", "client_id": client_id, "client_secret": client_secret}
         return token_from_answer(await self.send("POST", TOKEN_PATH, data=form), issued_at)
 
-    async def download(self, url: str) -> bytes:
-        """GET a file Avito links to (voice, image). No Authorization header: these are CDN links,
-        and the token must not travel to other hosts."""
-        return (await self._checked("GET", url)).content
+    async def download(self, url: str, *, limit: int = DOWNLOAD_LIMIT) -> bytes:
+        """GET a file Avito links to (voice, image), at most `limit` bytes. No Authorization header: these
+        are CDN links, and the token must not travel to other hosts. Redirects are followed only to Avito's
+        hosts; a larger file or a redirect elsewhere is AvitoDownloadRefused."""
+        for _ in range(MAX_REDIRECTS + 1):
+            request = self._http.build_request("GET", url, timeout=self._timeout)
+            resp = await self._exchange(request, stream=True)
+            try:
+                if resp.is_redirect and resp.next_request is not None:
+                    target = resp.next_request.url
+                    if not self.is_avito_host(target.host):
+                        raise AvitoDownloadRefused(
+                            resp.status_code, f"redirect to another host: {target.host}"
+                        )
+                    url = str(target)
+                    continue
+                if not resp.is_success:
+                    await resp.aread()
+                    raise error_from_response(resp)
+                return await self._capped(resp, url, limit)
+            finally:
+                await resp.aclose()
+        raise AvitoDownloadRefused(None, f"more than {MAX_REDIRECTS} redirects: {public_url(url)}")
+
+    def is_avito_host(self, host: str) -> bool:
+        """Avito's API host or one of its media domains (or their subdomains)."""
+        return any(host == domain or host.endswith("." + domain) for domain in self._media_domains)
+
+    async def _capped(self, resp: httpx.Response, url: str, limit: int) -> bytes:
+        """The body, refused as soon as it is known to exceed `limit` (Content-Length, else while reading)."""
+        declared = resp.headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > limit:
+            raise AvitoDownloadRefused(
+                resp.status_code, f"file of {declared} bytes over {limit}: {public_url(url)}"
+            )
+        body = bytearray()
+        try:
+            async for chunk in resp.aiter_bytes():
+                body += chunk
+                if len(body) > limit:
+                    raise AvitoDownloadRefused(
+                        resp.status_code, f"file over {limit} bytes: {public_url(url)}"
+                    )
+        except httpx.TransportError as exc:
+            raise AvitoUnavailable(None, f"{type(exc).__name__} reading {public_url(url)}") from exc
+        return bytes(body)
+
+    async def _exchange(self, request: httpx.Request, *, stream: bool = False) -> httpx.Response:
+        """Send one request; network failures become AvitoUnavailable."""
+        where = f"{request.method} {public_url(str(request.url))}"
+        try:
+            resp = await self._http.send(request, stream=stream, follow_redirects=False)
+        except httpx.TimeoutException as exc:
+            raise AvitoUnavailable(None, f"timeout: {where}") from exc
+        except httpx.TransportError as exc:
+            raise AvitoUnavailable(None, f"{type(exc).__name__} on {where}: {exc}") from exc
+        log.debug("avito %s -> %s", where, resp.status_code)
+        return resp
 
     async def send(
         self,
@@ -87,19 +162,5 @@ class AvitoClient:
         """One HTTP exchange; network failures become AvitoUnavailable. Status codes are not checked."""
         url = path_or_url if "://" in path_or_url else self.base_url + path_or_url
         headers = {"Authorization": f"Bearer {token.value}"} if token is not None else None
-        try:
-            resp = await self._http.request(method, url, headers=headers, timeout=self._timeout, **kwargs)
-        except httpx.TimeoutException as exc:
-            raise AvitoUnavailable(None, f"timeout: {method} {public_url(url)}") from exc
-        except httpx.TransportError as exc:
-            raise AvitoUnavailable(
-                None, f"{type(exc).__name__} on {method} {public_url(url)}: {exc}"
-            ) from exc
-        log.debug("avito %s %s -> %s", method, public_url(url), resp.status_code)
-        return resp
-
-    async def _checked(self, method: str, url: str) -> httpx.Response:
-        resp = await self.send(method, url, follow_redirects=True)
-        if not resp.is_success:
-            raise error_from_response(resp)
-        return resp
+        request = self._http.build_request(method, url, headers=headers, timeout=self._timeout, **kwargs)
+        return await self._exchange(request)

@@ -38,6 +38,20 @@ class AvitoUnauthorized(AvitoError):
     """401 even with a freshly issued token."""
 
 
+class AvitoTokenRejected(AvitoError):
+    """401 with a token just renewed: Avito may take a moment to accept a new token, so this is retried
+    (a few times in a row, then the session answers AvitoUnauthorized)."""
+
+    @property
+    def retryable(self) -> bool:
+        return True
+
+
+class AvitoDownloadRefused(AvitoError):
+    """A file Avito links to was not fetched: larger than the cap, or redirected to a host that is not
+    Avito's. Not retryable: the caller shows the link instead."""
+
+
 class AvitoPaymentRequired(AvitoError):
     """402: the account's tariff does not include the Messenger API."""
 

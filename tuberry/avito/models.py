@@ -44,9 +44,40 @@ def _dict_or_empty(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
+def _id(value: Any) -> Any:
+    """Ids are strings; a numeric one is taken as its digits. Anything else stays and fails validation:
+    a record without an id cannot be deduplicated, so it is the one thing that is not accepted."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return value if isinstance(value, str) and value else None
+
+
+def _type(value: Any) -> str:
+    """A message type; a missing or odd one becomes "unknown", which the renderer's fallback line shows."""
+    return value if isinstance(value, str) and value else "unknown"
+
+
+def _timestamp(value: Any) -> int:
+    return _lenient_int(value) or 0
+
+
+def _flag(value: Any) -> bool:
+    return value if isinstance(value, bool) else False
+
+
+def _dicts(value: Any) -> list[dict[str, Any]]:
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
+
+
+def _dict_or_none(value: Any) -> dict[str, Any] | None:
+    return value if isinstance(value, dict) else None
+
+
+Id = Annotated[str, BeforeValidator(_id)]
 LenientInt = Annotated[int | None, BeforeValidator(_lenient_int)]
 LenientStr = Annotated[str | None, BeforeValidator(_lenient_str)]
 RawDict = Annotated[dict[str, Any], BeforeValidator(_dict_or_empty)]
+Timestamp = Annotated[int, BeforeValidator(_timestamp)]
 
 
 class _Model(BaseModel):
@@ -93,37 +124,45 @@ class _ContentMixin:
 class MessageQuote(_ContentMixin, _Model):
     """The message a message replies to (MessageQuote)."""
 
-    id: str | None = None
+    id: LenientStr = None
     author_id: LenientInt = None
     created: LenientInt = None
-    type: str | None = None
+    type: LenientStr = None
     content: RawDict = Field(default_factory=dict)
 
 
 class Message(_ContentMixin, _Model):
     """A Messenger message. `direction` is relative to the account: "out" = sent by the account,
-    from the Avito app or through the API alike."""
+    from the Avito app or through the API alike. Only the id is required: `created` is None when Avito
+    sent none (or an odd one), an odd `type` is "unknown"."""
 
-    id: str
+    id: Id
     author_id: LenientInt = None
-    created: int
-    type: str
-    direction: str | None = None
+    created: LenientInt = None
+    type: Annotated[str, BeforeValidator(_type)] = "unknown"
+    direction: LenientStr = None
     content: RawDict = Field(default_factory=dict)
-    is_read: bool = False
+    is_read: Annotated[bool, BeforeValidator(_flag)] = False
     read: LenientInt = None  # when the other party read it
-    quote: MessageQuote | None = None
+    quote: Annotated[MessageQuote | None, BeforeValidator(_dict_or_none)] = None
 
     @property
     def is_known_type(self) -> bool:
         return self.type in KNOWN_MESSAGE_TYPES
 
 
+class UploadedImage(_Model):
+    """An uploadImages answer: the image id and the URLs of its sizes (a sent image shows the same)."""
+
+    id: str
+    urls: frozenset[str] = frozenset()
+
+
 class ChatUser(_Model):
     """A chat participant. Avito warns that these ids may be hashed: use them as opaque keys."""
 
     id: LenientInt = None
-    name: str | None = None
+    name: LenientStr = None
     public_user_profile: RawDict = Field(default_factory=dict)
 
     @property
@@ -144,12 +183,12 @@ class Chat(_Model):
     """A chat (getChatsV2 item, getChatByIdV2 answer). `context` is kept raw; item chats have
     `{"type": "item", "value": {...}}`. The spec has no chat type field: it is the id prefix."""
 
-    id: str
-    created: int = 0
-    updated: int = 0
+    id: Id
+    created: Timestamp = 0
+    updated: Timestamp = 0
     context: RawDict = Field(default_factory=dict)
-    users: list[ChatUser] = Field(default_factory=list)
-    last_message: Message | None = None
+    users: Annotated[list[ChatUser], BeforeValidator(_dicts)] = Field(default_factory=list)
+    last_message: Message | None = None  # an unreadable one makes the chat unreadable: it cannot be compared
 
     @property
     def chat_type(self) -> str:

@@ -6,17 +6,18 @@ the quirk. The token and the client secret never appear in logs or reprs.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import mimetypes
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from .errors import AvitoBadRequest, AvitoError
-from .models import AccountInfo, Chat, Message
-from .responses import decode, parse
-from .tokens import REFRESH_MARGIN, AccessToken, OnToken
+from pydantic import ValidationError
+
+from .errors import AvitoBadRequest, AvitoError, AvitoTokenRejected
+from .models import AccountInfo, Chat, Message, UploadedImage
+from .responses import M, decode, parse
+from .tokens import AccessToken, LoadToken, OnToken, TokenSlot, usable
 
 if TYPE_CHECKING:
     from .client import AvitoClient
@@ -27,6 +28,7 @@ TEXT_LIMIT = 1000  # sendMessageRequestBody: "максимум 1000 символ
 UPLOAD_LIMIT = 24 * 1024 * 1024  # uploadImages: at most 24 MB
 MAX_LIMIT = 100  # limit 1..100 on chats and messages
 MAX_OFFSET = 1000  # offset 0..1000 on chats and messages
+TOLERATED_REJECTIONS = 3  # renewed tokens answered 401 in a row before the account counts as unauthorized
 
 
 def _seg(value: str | int) -> str:
@@ -41,15 +43,34 @@ def _check_page(limit: int, offset: int) -> None:
         raise ValueError(f"offset must be 0..{MAX_OFFSET}")
 
 
+def _each(model: type[M], items: Any, where: str) -> list[M]:
+    """The readable records of a list answer. One odd record must not hide the others: it is logged with
+    its id and left out (a chat then stays unread until Avito answers it readably; the poll retries)."""
+    parsed: list[M] = []
+    for item in items if isinstance(items, list) else []:
+        try:
+            parsed.append(model.model_validate(item))
+        except ValidationError as exc:
+            ident = item.get("id") if isinstance(item, dict) else None
+            log.warning(
+                "skipped an unreadable %s %r %s (%d errors)", model.__name__, ident, where, exc.error_count()
+            )
+    return parsed
+
+
 class AvitoSession:
     """One Avito account: its token (lazy, cached, refreshed) and the Messenger calls.
 
-    The token is renewed when it expires within five minutes, and once when a call answers 401
-    (the call is then repeated once). `on_token` is awaited after every new token so the caller can
-    store it (encrypted); its exceptions propagate. A 403 also gets one renewal, because after
-    expiry Avito may answer 403 instead of 401 (API-NOTES §5.3); a token that has been answered 403
-    once is not renewed again for that reason, so an account without Messenger does not cost a
-    token request per call.
+    The token lives in a `TokenSlot` that every session of the same credentials in this process shares
+    (`AvitoClient.session`), so concurrent jobs renew it once. It is renewed when it expires within five
+    minutes, and when a call answers 401 (the call is then repeated once). Before renewing, `load_token`
+    is asked for the stored token: another process may have renewed it already. `on_token` is awaited
+    after every new token so the caller can store it (encrypted); its exceptions propagate.
+
+    A 401 with the renewed token is AvitoTokenRejected (retryable) up to `TOLERATED_REJECTIONS` renewed
+    tokens in a row, then AvitoUnauthorized. A 403 also gets one renewal, because after expiry Avito may
+    answer 403 instead of 401 (API-NOTES §5.3); a token that has been answered 403 once is not renewed
+    again for that reason, so an account without Messenger does not cost a token request per call.
     """
 
     def __init__(
@@ -58,23 +79,25 @@ class AvitoSession:
         client_id: str,
         client_secret: str,
         *,
+        slot: TokenSlot | None = None,
         token: AccessToken | None = None,
         on_token: OnToken | None = None,
+        load_token: LoadToken | None = None,
     ) -> None:
         self._client = client
         self.client_id = client_id
         self._client_secret = client_secret
-        self._token = token
+        self._slot = slot if slot is not None else TokenSlot()
+        self._slot.offer(token)
         self._on_token = on_token
-        self._lock = asyncio.Lock()
-        self._forbidden_token: AccessToken | None = None
+        self._load_token = load_token
 
     def __repr__(self) -> str:
-        return f"AvitoSession(client_id={self.client_id!r}, token={self._token!r})"
+        return f"AvitoSession(client_id={self.client_id!r}, token={self._slot.token!r})"
 
     @property
     def token(self) -> AccessToken | None:
-        return self._token
+        return self._slot.token
 
     async def access_token(self) -> AccessToken:
         """A token valid for at least five more minutes, fetching one if needed."""
@@ -82,7 +105,7 @@ class AvitoSession:
 
     async def refresh_token(self) -> AccessToken:
         """Fetch a new token now (and hand it to `on_token`)."""
-        async with self._lock:
+        async with self._slot.lock:
             return await self._fetch_locked()
 
     # ---------------------------------------------------------------- account
@@ -115,7 +138,7 @@ class AvitoSession:
             params["item_ids"] = ",".join(str(i) for i in item_ids)
         body = await self._call("GET", f"/messenger/v2/accounts/{_seg(user_id)}/chats", params=params)
         chats = body.get("chats") if isinstance(body, dict) else None
-        return [parse(Chat, c) for c in chats or []]
+        return _each(Chat, chats, f"of user {user_id}")
 
     async def get_chat(self, user_id: int, chat_id: str) -> Chat:
         """getChatByIdV2: the chat with its item context and last message."""
@@ -131,9 +154,7 @@ class AvitoSession:
         body = await self._call("GET", path, params={"limit": limit, "offset": offset})
         # The spec declares a bare array; the live API answers {"messages": [...], "meta": ...}.
         items = body.get("messages") if isinstance(body, dict) else body
-        if not isinstance(items, list):
-            items = []
-        return [parse(Message, m) for m in items]
+        return _each(Message, items, f"in chat {chat_id}")
 
     async def send_text(self, user_id: int, chat_id: str, text: str) -> Message:
         """postSendMessage. Empty texts and texts over 1000 characters are refused before sending
@@ -150,6 +171,10 @@ class AvitoSession:
 
     async def upload_image(self, user_id: int, data: bytes, filename: str = "image.jpg") -> str:
         """uploadImages (one image per request, part `uploadfile[]`); returns the image id."""
+        return (await self.upload(user_id, data, filename)).id
+
+    async def upload(self, user_id: int, data: bytes, filename: str = "image.jpg") -> UploadedImage:
+        """uploadImages; returns the image id and its size URLs (to recognise the sent image later)."""
         if not data or len(data) > UPLOAD_LIMIT:
             raise AvitoBadRequest(None, "image must be 1 byte to 24 MB", {"uploadfile[]": "size"})
         mime = mimetypes.guess_type(filename)[0] or "image/jpeg"
@@ -158,7 +183,13 @@ class AvitoSession:
         # The answer is {image_id: {size: url}}; the id is its only key.
         if not isinstance(body, dict) or not body:
             raise AvitoError(200, "uploadImages answered without an image id")
-        return str(next(iter(body)))
+        image_id, sizes = next(iter(body.items()))
+        urls = (
+            frozenset(u for u in sizes.values() if isinstance(u, str))
+            if isinstance(sizes, dict)
+            else frozenset()
+        )
+        return UploadedImage(id=str(image_id), urls=urls)
 
     async def send_image(self, user_id: int, chat_id: str, image_id: str) -> Message:
         """postSendImageMessage with an id from upload_image (store the id between the two calls)."""
@@ -219,38 +250,58 @@ class AvitoSession:
 
     async def _valid_token(self) -> tuple[AccessToken, bool]:
         """The token to use and whether it was fetched just now."""
-        token = self._token
-        if token is not None and not token.expires_within(REFRESH_MARGIN):
-            return token, False
-        async with self._lock:
-            token = self._token  # another call may have renewed it while we waited
-            if token is not None and not token.expires_within(REFRESH_MARGIN):
-                return token, False
-            return await self._fetch_locked(), True
+        current = self._slot.token
+        if current is not None and usable(current):
+            return current, False
+        async with self._slot.lock:
+            return await self._renew_locked(None)
 
-    async def _replace_rejected(self, rejected: AccessToken) -> AccessToken:
-        async with self._lock:
-            current = self._token
-            if current is not None and current != rejected and not current.expires_within(REFRESH_MARGIN):
-                return current
-            return await self._fetch_locked()
+    async def _replace_rejected(self, rejected: AccessToken) -> tuple[AccessToken, bool]:
+        async with self._slot.lock:
+            return await self._renew_locked(rejected)
+
+    async def _renew_locked(self, rejected: AccessToken | None) -> tuple[AccessToken, bool]:
+        """Under the slot's lock: a token another job or process renewed meanwhile, else a new one."""
+        current = self._slot.token
+        if current is not None and usable(current, rejected):
+            return current, False
+        if self._load_token is not None:
+            stored = await self._load_token()
+            if stored is not None and usable(stored, rejected):
+                self._slot.token = stored
+                return stored, False
+        return await self._fetch_locked(), True
 
     async def _fetch_locked(self) -> AccessToken:
         token = await self._client.fetch_token(self.client_id, self._client_secret)
-        self._token = token
+        self._slot.token = token
         log.info("avito token renewed for client %s…", self.client_id[:4])
         if self._on_token is not None:
             await self._on_token(token)
         return token
 
     async def _call(self, method: str, path: str, **kwargs: Any) -> Any:
+        slot = self._slot
         token, fresh = await self._valid_token()
         resp = await self._client.send(method, path, token=token, **kwargs)
         status = resp.status_code
-        if status == 401 or (status == 403 and not fresh and token != self._forbidden_token):
-            token = await self._replace_rejected(token)
+        if status == 401 or (status == 403 and not fresh and token != slot.forbidden):
+            token, _ = await self._replace_rejected(token)
             resp = await self._client.send(method, path, token=token, **kwargs)
             status = resp.status_code
+            if status == 401:
+                self._count_rejection(token)
         if status == 403:
-            self._forbidden_token = token
+            slot.forbidden = token
+        if status != 401:
+            slot.rejections, slot.rejected = 0, None
         return decode(resp)
+
+    def _count_rejection(self, token: AccessToken) -> None:
+        """A renewed token answered 401. Counted once per token (concurrent calls share one), and raised as
+        retryable until `TOLERATED_REJECTIONS` tokens in a row were refused."""
+        slot = self._slot
+        if token != slot.rejected:
+            slot.rejected, slot.rejections = token, slot.rejections + 1
+        if slot.rejections <= TOLERATED_REJECTIONS:
+            raise AvitoTokenRejected(401, "Avito refused a token it has just issued")

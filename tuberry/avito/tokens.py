@@ -1,12 +1,14 @@
-"""Avito access tokens: the token itself (never printed) and reading the /token answer.
+"""Avito access tokens: the token itself (never printed), the per-account slot sessions share, and reading
+the /token answer.
 
 client_credentials tokens have no refresh token: a session asks /token again (see `AvitoSession`).
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -19,6 +21,7 @@ REFRESH_MARGIN = timedelta(minutes=5)
 DEFAULT_TOKEN_LIFETIME = 3600.0  # only if /token ever omits expires_in (it says 86400)
 
 OnToken = Callable[["AccessToken"], Awaitable[None]]
+LoadToken = Callable[[], Awaitable["AccessToken | None"]]
 
 
 def utcnow() -> datetime:
@@ -44,6 +47,28 @@ class AccessToken:
 
     def expires_within(self, margin: timedelta, now: datetime | None = None) -> bool:
         return self.expires_at - (now or utcnow()) <= margin
+
+
+@dataclass(eq=False)
+class TokenSlot:
+    """One account's token as the whole process shares it: every session of the same credentials reads and
+    renews it under one lock, so concurrent jobs make one /token call between them."""
+
+    token: AccessToken | None = None
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    forbidden: AccessToken | None = None  # answered 403 once: not renewed again for a 403
+    rejected: AccessToken | None = None  # the last renewed token Avito still answered 401
+    rejections: int = 0  # renewed tokens answered 401 in a row
+
+    def offer(self, token: AccessToken | None) -> None:
+        """Take `token` (e.g. read from the database) if it is newer than the one held."""
+        if token is not None and (self.token is None or token.expires_at > self.token.expires_at):
+            self.token = token
+
+
+def usable(token: AccessToken, rejected: AccessToken | None = None) -> bool:
+    """Not the token Avito just refused, and valid for more than the refresh margin."""
+    return token != rejected and not token.expires_within(REFRESH_MARGIN)
 
 
 def token_from_answer(resp: httpx.Response, issued_at: datetime) -> AccessToken:

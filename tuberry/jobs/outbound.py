@@ -2,7 +2,7 @@
 
 Before a send the row is marked `sending` and committed. If a retry finds it still `sending`, the send may
 or may not have happened: the chat's newest messages are read back and an own message with the same content
-that we do not know yet is adopted instead of sending again.
+that we do not know yet is adopted instead of sending again (an image only if it is the one we uploaded).
 """
 
 from __future__ import annotations
@@ -45,9 +45,12 @@ async def send_message(
             assert bot is not None, "an image needs the bot that received it"
             data = io.BytesIO()
             await bot.download(message.content["file_id"], destination=data)
-            image_id = await api.upload_image(account.avito_user_id, data.getvalue())
-            # Remember the upload: a retry sends this image instead of uploading a second copy.
-            await _set(db, message.id, content={**message.content, "image_id": image_id})
+            uploaded = await api.upload(account.avito_user_id, data.getvalue())
+            image_id = uploaded.id
+            # Remember the upload: a retry sends this image instead of uploading a second copy, and a
+            # read-back recognises it by its URLs.
+            content = {**message.content, "image_id": image_id, "image_urls": sorted(uploaded.urls)}
+            await _set(db, message.id, content=content)
         sent = await api.send_image(account.avito_user_id, dialog.avito_chat_id, image_id)
     else:
         sent = await api.send_text(account.avito_user_id, dialog.avito_chat_id, message.text or "")
@@ -64,7 +67,8 @@ async def _read_back(
     for candidate in reversed(recent):  # oldest first: parts were sent in order
         if candidate.id in known or candidate.direction not in (None, "out"):
             continue
-        if datetime.fromtimestamp(candidate.created, UTC) < since:
+        created = _when(candidate.created)
+        if created is None or created < since:
             continue
         if _same(candidate, message):
             log.info("message %s was sent before a crash; adopting Avito id %s", message.id, candidate.id)
@@ -75,8 +79,29 @@ async def _read_back(
 
 def _same(candidate: AvitoMessage, message: Message) -> bool:
     if message.kind == "image":
-        return candidate.type == "image"
+        return candidate.type == "image" and _our_image(candidate, message.content or {})
     return candidate.type == "text" and (candidate.content or {}).get("text") == message.text
+
+
+def _our_image(candidate: AvitoMessage, content: dict[str, object]) -> bool:
+    """The image we uploaded, not one the seller sent from the Avito app meanwhile: a sent image shows the
+    URLs uploadImages gave for it (and Avito's image URLs carry the image id)."""
+    image = candidate.content.get("image")
+    sizes = image.get("sizes") if isinstance(image, dict) else None
+    urls = {url for url in sizes.values() if isinstance(url, str)} if isinstance(sizes, dict) else set()
+    ours = content.get("image_urls")
+    image_id = content.get("image_id")
+    if isinstance(ours, list) and urls & set(ours):
+        return True
+    return isinstance(image_id, str) and bool(image_id) and any(image_id in url for url in urls)
+
+
+def _when(timestamp: int | None) -> datetime | None:
+    """Avito's unix time; None when the message has none or an odd one."""
+    try:
+        return datetime.fromtimestamp(timestamp, UTC) if timestamp is not None else None
+    except (OverflowError, OSError, ValueError):
+        return None
 
 
 async def _sent(db: Database, message: Message, sent: AvitoMessage) -> None:
@@ -87,7 +112,7 @@ async def _sent(db: Database, message: Message, sent: AvitoMessage) -> None:
         message.id,
         avito_state=AvitoState.SENT,
         avito_message_id=sent.id,
-        avito_created_at=datetime.fromtimestamp(sent.created, UTC),
+        avito_created_at=_when(sent.created),
         error=None,
     )
 

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from arq import Retry
+from sqlalchemy.exc import DataError
 
 from tuberry.avito import (
     AvitoError,
@@ -45,8 +46,11 @@ from tuberry.storage.types import utcnow
 log = logging.getLogger(__name__)
 
 PAGE = 100
-DEFERRED_TRIES = 5  # quick re-reads of a chat that waits for one of our sends to be recorded
+# Quick re-reads of a chat that waits for one of our sends to be recorded, or whose newest listed message
+# the messages endpoint does not show yet.
+DEFERRED_TRIES = 5
 MAX_OFFSET = 1000  # Avito refuses offsets beyond 1000 (API-NOTES §3.2)
+KIND_LENGTH = 32  # messages.kind
 BACKFILL = timedelta(hours=24)  # on an account's first poll, chats quiet for longer are not replayed
 PERMANENT = {
     AvitoInvalidCredentials: "invalid_credentials",
@@ -93,19 +97,23 @@ async def poll_account(ctx: dict[str, Any], account_id: int) -> str:
 
 async def _sync(rt: Runtime, api: AvitoSession, account: AvitoAccount) -> tuple[list[int], bool]:
     """Import every changed chat; returns the dialogs with new messages and whether a chat was deferred."""
-    async with rt.services.db.session() as session:
-        known = {
-            chat_id: d.last_message_id
-            for chat_id, d in (await DialogRepo(session).of_account(account.id)).items()
-        }
+    changed, known = await _changed_chats(rt, api, account)
     first_sync = account.last_success_at is None
     updated: list[int] = []
     deferred = False
-    for chat in await _changed_chats(api, account.avito_user_id, known):
-        if first_sync and chat.id not in known and _quiet(chat):
-            await _remember_cursor(rt, account, chat)
+    for chat in changed:
+        try:
+            if first_sync and chat.id not in known and _quiet(chat):
+                await _remember_cursor(rt, account, chat)
+                continue
+            result = await _import_chat(rt, api, account, chat, known.get(chat.id))
+        except (AvitoError, DataError) as exc:
+            if isinstance(exc, AvitoError) and (exc.retryable or isinstance(exc, tuple(PERMANENT))):
+                raise  # about the account or Avito as a whole, not this chat
+            # One chat Avito answers oddly for must not hold up the others: its cursor stays, so the next
+            # poll reads it again.
+            log.warning("account %s: chat %s skipped until the next poll: %s", account.id, chat.id, exc)
             continue
-        result = await _import_chat(rt, api, account, chat, known.get(chat.id))
         deferred |= result.deferred
         if result.dialog_id is not None:
             updated.append(result.dialog_id)
@@ -120,21 +128,50 @@ def _changed(chat: Chat, known: dict[str, str | None]) -> bool:
 
 
 def _quiet(chat: Chat) -> bool:
-    updated = datetime.fromtimestamp(chat.updated, UTC)
-    return utcnow() - updated > BACKFILL
+    return utcnow() - (_when(chat.updated) or utcnow()) > BACKFILL
 
 
-async def _changed_chats(api: AvitoSession, user_id: int, known: dict[str, str | None]) -> list[Chat]:
+def _when(timestamp: int | None) -> datetime | None:
+    """Avito's unix time; None when an odd record has none or one out of range."""
+    if timestamp is None:
+        return None
+    try:
+        return datetime.fromtimestamp(timestamp, UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+def _times(messages: list[AvitoMessage], default: datetime) -> list[datetime]:
+    """Avito's times of these messages (oldest first). One sent without a readable time keeps its place in
+    the order: it takes its predecessor's time, or its successor's when it is the first."""
+    times = [_when(m.created) for m in messages]
+    known = [t for t in times if t is not None]
+    previous = known[0] if known else default
+    filled: list[datetime] = []
+    for moment in times:
+        previous = moment or previous
+        filled.append(previous)
+    return filled
+
+
+async def _changed_chats(
+    rt: Runtime, api: AvitoSession, account: AvitoAccount
+) -> tuple[list[Chat], dict[str, str | None]]:
+    """The chats whose last message is not the stored one, and the stored cursors of the chats read (only
+    the dialogs of the pages read are loaded: an account's history does not make its polls dearer)."""
     changed: list[Chat] = []
+    known: dict[str, str | None] = {}
     offset = 0
     while True:
-        page = await api.list_chats(user_id, limit=PAGE, offset=offset)
+        page = await api.list_chats(account.avito_user_id, limit=PAGE, offset=offset)
+        async with rt.services.db.session() as session:
+            known |= await DialogRepo(session).cursors(account.id, [chat.id for chat in page])
         fresh = [chat for chat in page if _changed(chat, known)]
         changed += fresh
         # Chats come most recently updated first, so a page without any change means the rest of the list
         # is unchanged too. (Avito does not document the order; "any change on the page" is the safe side.)
         if len(page) < PAGE or not fresh or offset + PAGE > MAX_OFFSET:
-            return changed
+            return changed, known
         offset += PAGE
 
 
@@ -163,16 +200,24 @@ async def _remember_cursor(rt: Runtime, account: AvitoAccount, chat: Chat) -> No
         dialogs.add(dialog)
         _describe(dialog, account, chat)
         if chat.last_message is not None:
+            # Deliberately skipped: the backfill rule replays nothing older than a day.
             dialog.last_message_id = chat.last_message.id
-            dialog.last_message_at = datetime.fromtimestamp(chat.last_message.created, UTC)
+            dialog.last_message_at = _when(chat.last_message.created) or utcnow()
         await session.commit()
 
 
 async def _import_chat(
     rt: Runtime, api: AvitoSession, account: AvitoAccount, chat: Chat, known_last: str | None
 ) -> Imported:
-    """Store the chat's new messages, or defer the chat while one of our sends to it is unrecorded."""
+    """Store the chat's new messages, or defer the chat while one of our sends to it is unrecorded.
+
+    The cursor (`last_message_id`) only moves to a message read from the messages endpoint and stored: when
+    the chat list shows a last message the messages read does not (Avito's messages lag its chat list, most
+    often right after a webhook), the chat is deferred and read again soon, and the next poll sees it as
+    changed until that message is stored.
+    """
     fresh = await _new_messages(api, account.avito_user_id, chat.id, known_last)
+    listed = chat.last_message
     async with rt.services.db.session() as session:
         dialogs, messages = DialogRepo(session), MessageRepo(session)
         dialog = await dialogs.by_chat(account.id, chat.id)
@@ -181,7 +226,8 @@ async def _import_chat(
             dialogs.add(dialog)
             await session.flush()
         _describe(dialog, account, chat)
-        stored = await messages.known_avito_ids(dialog.id, [m.id for m in fresh])
+        read = [m.id for m in fresh]
+        stored = await messages.known_avito_ids(dialog.id, read + ([listed.id] if listed else []))
         unknown = [m for m in fresh if m.id not in stored]
         if any(_is_own(m, account) for m in unknown) and await messages.in_flight(dialog.id):
             # One of ours may be among them, sent but not yet recorded: look again rather than show it as
@@ -189,27 +235,30 @@ async def _import_chat(
             await session.rollback()
             return Imported(deferred=True)
         observed = utcnow()
-        for index, message in enumerate(unknown):
-            messages.add(_stored(dialog, account, message))
+        for index, (message, created) in enumerate(zip(unknown, _times(unknown, observed), strict=True)):
+            messages.add(_stored(dialog, account, message, created))
             _advance(dialog, account, message, observed + timedelta(microseconds=index))
+        lagging = listed is not None and listed.id not in read and listed.id not in stored
         if fresh:
             dialog.last_message_id = fresh[-1].id
-            dialog.last_message_at = datetime.fromtimestamp(fresh[-1].created, UTC)
-        elif chat.last_message is not None:
-            dialog.last_message_id = chat.last_message.id
+            dialog.last_message_at = _when(fresh[-1].created) or observed
+        elif listed is not None and not lagging:
+            dialog.last_message_id = listed.id  # stored already: the list was behind the messages read
+        if lagging:
+            log.info("chat %s: the chat list shows a message the messages read does not yet", chat.id)
         if any(not _is_own(m, account) for m in unknown):
             dialog.read_pending = True
         await session.flush()
         buyer_messages = [m for m in unknown if not _is_own(m, account)]
         delay = rt.services.config.auto_reply_delay
         timer = bool(buyer_messages) and await plan_auto_reply(
-            session, dialog, account, datetime.fromtimestamp(buyer_messages[-1].created, UTC), delay
+            session, dialog, account, _when(buyer_messages[-1].created) or observed, delay
         )
         await session.commit()
         if timer:
             await rt.services.queue.auto_reply(dialog.id, delay)
     MESSAGES.labels("to_telegram", "stored").inc(len(unknown))
-    return Imported(dialog.id if unknown else None)
+    return Imported(dialog.id if unknown else None, deferred=lagging)
 
 
 def _new_dialog(account: AvitoAccount, chat: Chat) -> Dialog:
@@ -220,11 +269,16 @@ def _describe(dialog: Dialog, account: AvitoAccount, chat: Chat) -> None:
     buyer = chat.buyer(account.avito_user_id)
     if buyer is not None:
         dialog.buyer_avito_id = buyer.id
-        dialog.buyer_name = buyer.name or dialog.buyer_name
+        dialog.buyer_name = _cut(buyer.name, 256) or dialog.buyer_name
     dialog.item_id = chat.item_id or dialog.item_id
-    dialog.item_title = chat.item_title or dialog.item_title
-    dialog.item_price = chat.price_string or dialog.item_price
-    dialog.item_url = chat.item_url or dialog.item_url
+    dialog.item_title = _cut(chat.item_title, 512) or dialog.item_title
+    dialog.item_price = _cut(chat.price_string, 128) or dialog.item_price
+    dialog.item_url = chat.item_url if chat.item_url and len(chat.item_url) <= 1024 else dialog.item_url
+
+
+def _cut(value: str | None, length: int) -> str | None:
+    """Fit an odd, overlong field into its column rather than fail the chat over it."""
+    return value[:length] if value else value
 
 
 def _is_own(message: AvitoMessage, account: AvitoAccount) -> bool:
@@ -233,18 +287,18 @@ def _is_own(message: AvitoMessage, account: AvitoAccount) -> bool:
     return message.author_id == account.avito_user_id
 
 
-def _stored(dialog: Dialog, account: AvitoAccount, message: AvitoMessage) -> Message:
+def _stored(dialog: Dialog, account: AvitoAccount, message: AvitoMessage, created: datetime) -> Message:
     content = dict(message.content or {})
     text = content.get("text") if isinstance(content.get("text"), str) else None
     return Message(
         dialog_id=dialog.id,
         direction=Direction.OUT if _is_own(message, account) else Direction.IN,
         origin=Origin.AVITO,
-        kind=message.type,
+        kind=message.type[:KIND_LENGTH],  # an odd type still reaches the renderer's fallback line
         text=text,
         content=content,
         avito_message_id=message.id,
-        avito_created_at=datetime.fromtimestamp(message.created, UTC),
+        avito_created_at=created,
         tg_state=TgState.PENDING,
         avito_state=AvitoState.RECEIVED,
     )

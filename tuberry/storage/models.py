@@ -193,7 +193,8 @@ class Dialog(Base):
     last_buyer_message_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     last_manager_reply_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     last_auto_reply_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
-    auto_reply_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # Indexed: the auto-reply sweep asks for the due ones among all dialogs every few seconds.
+    auto_reply_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
     read_pending: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 

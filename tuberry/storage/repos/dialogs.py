@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import select
@@ -25,6 +26,18 @@ class DialogRepo:
     async def of_account(self, account_id: int) -> dict[str, Dialog]:
         rows = await self.session.scalars(select(Dialog).where(Dialog.account_id == account_id))
         return {dialog.avito_chat_id: dialog for dialog in rows}
+
+    async def cursors(self, account_id: int, avito_chat_ids: Sequence[str]) -> dict[str, str | None]:
+        """The last stored message id of each of these chats that has a dialog (one indexed query: the
+        (account_id, avito_chat_id) unique constraint), so that a poll costs by its page, not the history."""
+        if not avito_chat_ids:
+            return {}
+        rows = await self.session.execute(
+            select(Dialog.avito_chat_id, Dialog.last_message_id).where(
+                Dialog.account_id == account_id, Dialog.avito_chat_id.in_(set(avito_chat_ids))
+            )
+        )
+        return {chat_id: last for chat_id, last in rows.all()}
 
     async def by_topic(self, bot_id: int, chat_id: int, topic_id: int) -> Dialog | None:
         """The dialog whose topic this is, among the accounts linked to this bot."""
