@@ -44,14 +44,11 @@ class JobQueue:
             DELIVER_DIALOG, dialog_id, _job_id=f"{self._ids}:deliver:{dialog_id}", _queue_name=self.name
         )
 
-    async def send(self, dialog_id: int, tg_message_id: int) -> None:
-        """Send a manager's message (every part stored for it) to Avito."""
+    async def send(self, dialog_id: int) -> None:
+        """Send the dialog's pending manager messages to Avito, oldest first: one job per dialog keeps them in
+        the order they were written (a retried first message is never overtaken by the second)."""
         await self.redis.enqueue_job(
-            SEND_TO_AVITO,
-            dialog_id,
-            tg_message_id,
-            _job_id=f"{self._ids}:send:{dialog_id}:{tg_message_id}",
-            _queue_name=self.name,
+            SEND_TO_AVITO, dialog_id, _job_id=f"{self._ids}:send:{dialog_id}", _queue_name=self.name
         )
 
     async def auto_reply(self, dialog_id: int, delay: float) -> None:
