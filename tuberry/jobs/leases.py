@@ -5,9 +5,10 @@ Redis flush the sweep can queue a second job while the first still runs, and aft
 key outlives the worker. The database lease decides instead. It is short (TTL) and renewed while the job
 works, so a dead worker's lease lapses within TTL; a job that finds the lease held defers itself.
 
-Timing (documented in docs/OPERATIONS.md): every job has `JOB_TIMEOUT` = 30 s, so arq's in-progress key
-(longest job timeout + 10 s) holds a killed worker's job for at most 40 s; the lease lapses after 30 s;
-delivery and send runs stop taking new work after `runtime.BUDGET` = 15 s and continue in a fresh run.
+Timing: every job has `JOB_TIMEOUT` = 30 s, so arq's in-progress key (set once when a job starts, for the
+longest job timeout + 10 s) keeps a killed worker's job from running elsewhere for at most 40 s; its lease
+lapses after at most 30 s. Delivery and send runs take no new message after `runtime.BUDGET` = 15 s and hand
+over to a fresh run, which leaves one send plus an inline pacing wait (at most 5 s) inside the timeout.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ TTL = timedelta(seconds=30)
 RENEW_EVERY = TTL.total_seconds() / 3
 JOB_TIMEOUT = 30  # seconds; arq's in-progress key lives this + 10 s after a worker dies
 MIN_DEFER = 1.0
+RECHECK = 5.0  # seconds between looks at a held lease
 
 
 class LeaseLost(Exception):
@@ -58,7 +60,8 @@ async def hold(repo: LeaseRepo, name: str) -> AsyncIterator[Held]:
     now = utcnow()
     held_until = await repo.acquire(name, holder, now, TTL)
     if held_until is not None:
-        raise Retry(defer=max(MIN_DEFER, (held_until - now).total_seconds()))
+        # A live holder ends soon and a dead one's lease lapses at `held_until`: look again at the sooner.
+        raise Retry(defer=min(RECHECK, max(MIN_DEFER, (held_until - now).total_seconds())))
     lease = Held(name)
     renewer = asyncio.create_task(_renew(repo, lease, holder))
     try:
