@@ -23,6 +23,7 @@ from datetime import timedelta
 from typing import Any
 
 from arq import Retry
+from sqlalchemy.exc import DBAPIError
 
 from tuberry.jobs.runtime import runtime
 from tuberry.storage.repos import LeaseRepo
@@ -58,7 +59,10 @@ async def hold(repo: LeaseRepo, name: str) -> AsyncIterator[Held]:
     """Hold the lease `name` while the block runs; `Retry` (deferred until it lapses) when it is held."""
     holder = secrets.token_hex(8)
     now = utcnow()
-    held_until = await repo.acquire(name, holder, now, TTL)
+    try:
+        held_until = await repo.acquire(name, holder, now, TTL)
+    except DBAPIError as exc:  # the database is away: try again soon rather than fail the job
+        raise Retry(defer=RECHECK) from exc
     if held_until is not None:
         # A live holder ends soon and a dead one's lease lapses at `held_until`: look again at the sooner.
         raise Retry(defer=min(RECHECK, max(MIN_DEFER, (held_until - now).total_seconds())))
