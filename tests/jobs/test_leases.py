@@ -86,3 +86,15 @@ async def test_a_lease_is_held_by_one_holder_until_released_or_lapsed(database: 
     assert await leases.acquire("deliver:1", "c", later, ttl) == later + ttl
     await leases.release("deliver:1", "b")
     assert await leases.acquire("deliver:1", "c", later, ttl) is None
+
+
+def test_a_killed_workers_jobs_are_claimed_for_well_under_a_minute() -> None:
+    """arq keeps a job claimed (its in-progress key) for the longest job timeout + 10 s after its worker dies
+    (`kill -9`): with every timeout short, another worker takes the dialog's or account's work over within
+    40 s (the database lease lapses sooner, after 30 s)."""
+    from arq.worker import Worker
+
+    from tuberry.jobs.worker import functions
+
+    worker = Worker(functions=functions(), queue_name="unused", handle_signals=False)  # type: ignore[arg-type]
+    assert worker.in_progress_timeout_s <= 40

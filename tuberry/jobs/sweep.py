@@ -39,7 +39,7 @@ async def tick(ctx: dict[str, Any]) -> str:
         if is_auto_reply:
             await rt.services.queue.auto_reply(dialog_id, 0)
         else:
-            await rt.services.queue.send(dialog_id)
+            await rt.services.queue.send(dialog_id, follow_up=False)
     for dialog_id in replies:
         await rt.services.queue.auto_reply(dialog_id, 0)
     return f"{len(due)} polls, {len(deliveries) + len(sends) + len(replies)} recovered"
