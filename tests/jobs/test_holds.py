@@ -123,3 +123,32 @@ async def test_the_sweep_leaves_a_paused_accounts_work_until_it_is_resumed(bridg
     await bridge.settle()
     assert sum("пока на паузе" in t for t in bridge.texts(topic)) == 1
     assert [m["content"]["text"] for m in bridge.avito.sent_via_api(chat)] == ["ответ на паузе"]
+
+
+async def test_an_unfinished_auto_reply_is_not_sent_while_the_workspace_is_blocked(bridge: Bridge) -> None:
+    from tuberry.jobs.autoreply import auto_reply
+
+    chat, _topic = await _dialog_topic(bridge)
+    dialog = await bridge.dialog(chat)
+    async with bridge.db.session() as session:
+        session.add(
+            Message(
+                dialog_id=dialog.id,
+                direction=Direction.OUT,
+                origin=Origin.AUTO,
+                kind="text",
+                text="Мы ответим утром",
+                is_auto_reply=True,
+                tg_state=TgState.WAITING,
+                avito_state=AvitoState.PENDING,
+            )
+        )
+        await session.commit()
+    await set_blocked(bridge.services, bridge.workspace_id, ADMIN, blocked=True, reason="проверка")
+
+    assert (await auto_reply(job_ctx(bridge), dialog.id)).startswith("on hold")
+    assert bridge.avito.sent_via_api(chat) == []
+
+    await set_blocked(bridge.services, bridge.workspace_id, ADMIN, blocked=False)
+    assert await auto_reply(job_ctx(bridge), dialog.id) == "sent"
+    assert [m["content"]["text"] for m in bridge.avito.sent_via_api(chat)] == ["Мы ответим утром"]
