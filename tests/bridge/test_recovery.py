@@ -117,7 +117,7 @@ async def test_a_send_interrupted_after_avito_accepted_it_is_not_sent_twice(brid
         )
         await session.commit()
     await bridge.start_worker()
-    await bridge.services.queue.send(dialog.id, 999_999)
+    await bridge.services.queue.send(dialog.id)
 
     async def settled() -> bool:
         async with bridge.db.session() as session:

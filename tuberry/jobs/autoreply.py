@@ -21,6 +21,7 @@ from tuberry.bot.common.owner import owner_translator
 from tuberry.domain.autoreply import AutoReplyRules, DialogReplyState, decide, should_plan
 from tuberry.domain.schedule import Schedule, next_open
 from tuberry.domain.template import next_open_args, render_template
+from tuberry.jobs.leases import check_lease
 from tuberry.jobs.outbound import send_message
 from tuberry.jobs.runtime import Runtime, backoff, runtime
 from tuberry.storage.models import (
@@ -34,12 +35,13 @@ from tuberry.storage.models import (
     TgState,
     Workspace,
 )
+from tuberry.storage.repos import AccountRepo
 from tuberry.storage.types import utcnow
 
 log = logging.getLogger(__name__)
 
 STALE = timedelta(hours=1)  # a buyer message older than this (a backfill) gets no auto-reply
-MAX_TRIES = 25
+MAX_TRIES = 25  # sends of one auto-reply (its `attempts`), not runs of the job
 
 
 def rules_of(workspace: Workspace) -> AutoReplyRules:
@@ -75,16 +77,22 @@ async def auto_reply(ctx: dict[str, Any], dialog_id: int) -> str:
         message = await session.get(Message, message_id)
         dialog = await session.get(Dialog, dialog_id)
         account = await session.get(AvitoAccount, dialog.account_id) if dialog else None
+        held = await AccountRepo(session).on_hold(account.id) if account else None
     if message is None or dialog is None or account is None:
         return "gone"
+    if held is not None:  # blocked or paused since it was written: it waits, the sweep sends it later
+        return f"on hold: {held}"
+    check_lease(ctx)
     api = account_session(rt.services.avito, rt.services.db, account)
     try:
         await send_message(rt.services.db, api, None, account, dialog, message)
     except AvitoError as exc:
-        job_try = int(ctx.get("job_try", 1))
-        if exc.retryable and job_try < MAX_TRIES:
+        async with rt.services.db.session() as session:
+            row = await session.get(Message, message_id)
+            tries = max(1, row.attempts if row is not None else 1)
+        if exc.retryable and tries < MAX_TRIES:
             delay = exc.retry_after if isinstance(exc, AvitoRateLimited) and exc.retry_after else None
-            raise Retry(defer=delay or backoff(job_try)) from exc
+            raise Retry(defer=delay or backoff(tries)) from exc
         await _give_up(rt, message_id, exc)
         return f"failed: {exc}"
     async with rt.services.db.session() as session:

@@ -1,11 +1,14 @@
 """deliver_to_telegram: a dialog's pending messages into its forum topic, in order, paced, once each.
 
-One job per dialog (`_job_id`), so messages of one topic never overtake each other. Each message is marked
-delivered right after Telegram accepts it; the Avito chat is marked read only when nothing is left.
+One job per dialog (`_job_id`) under the dialog's lease, so messages of one topic never overtake each other.
+Each round first completes the topic's set-up steps (topic, card, pin), each stored as it succeeds, then posts
+messages. Each message is marked delivered right after Telegram accepts it; a run hands over to a fresh one
+after its time budget; the Avito chat is marked read only when nothing is left.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -33,9 +36,11 @@ from tuberry.bot.common.topics import (
     reopen_topic,
 )
 from tuberry.domain.render import TEXT_LIMIT as TELEGRAM_TEXT_LIMIT
+from tuberry.jobs.leases import check_lease
 from tuberry.jobs.posting import Target, call, post, send_text
-from tuberry.jobs.runtime import Runtime, backoff, pace, runtime
+from tuberry.jobs.runtime import Budget, Runtime, backoff, pace, runtime
 from tuberry.storage.models import (
+    AccountStatus,
     AvitoAccount,
     BotStatus,
     ClientBot,
@@ -55,9 +60,10 @@ MAX_ROUNDS = 20  # topic recreated / reopened / migrated: try again, but never l
 
 async def deliver_to_telegram(ctx: dict[str, Any], dialog_id: int) -> str:
     rt = runtime(ctx)
+    budget = Budget(rt.budget)
     reopen = False
     for _ in range(MAX_ROUNDS):
-        target = await _target(rt, dialog_id, int(ctx.get("job_try", 1)))
+        target = await _target(rt, dialog_id)
         if target is None:
             return "no target"
         async with rt.services.db.session() as session:
@@ -65,8 +71,11 @@ async def deliver_to_telegram(ctx: dict[str, Any], dialog_id: int) -> str:
         if not pending:
             await _mark_read(rt, target)
             return "done"
+        # Media that keeps failing gives way to a text line after a few tries of the message at the head.
+        target.attempt = pending[0].attempts + 1
         bot = rt.services.bots.get(target.bot.token)
         try:
+            check_lease(ctx)
             if reopen and target.dialog.topic_id is not None:
                 reopen = False
                 try:
@@ -77,8 +86,17 @@ async def deliver_to_telegram(ctx: dict[str, Any], dialog_id: int) -> str:
                     continue
             if target.dialog.topic_id is None or target.dialog.topic_chat_id != target.chat_id:
                 await _open_topic(rt, bot, target)
+            # The card and its pin are steps of their own: a 429 on either is retried by the next round.
+            if target.dialog.card_message_id is None:
+                await _post_card(rt, bot, target)
+            if not target.dialog.card_pinned:
+                await _pin_card(rt, bot, target)
             for message in pending:
+                check_lease(ctx)
+                target.attempt = message.attempts + 1
                 await _deliver(rt, bot, target, message)
+                if budget.spent:
+                    raise Retry()  # hand over to a fresh run well before the job's timeout
         except TopicGone:
             log.info("topic of dialog %s is gone: recreating it", dialog_id)
             await _forget_topic(rt, dialog_id)
@@ -91,20 +109,22 @@ async def deliver_to_telegram(ctx: dict[str, Any], dialog_id: int) -> str:
             await rt.pacer.penalise(target.chat_id, limited.retry_after)
             raise Retry(defer=limited.retry_after) from limited
         except Transient as exc:
-            raise Retry(defer=backoff(ctx.get("job_try", 1))) from exc
+            tries = await _count_try(rt, dialog_id)
+            raise Retry(defer=backoff(tries)) from exc
         except GroupUnusable as exc:
             await _note_unusable(rt, target.bot.id, exc)
             return f"group unusable: {exc.reason}"
     return "gave up this round"
 
 
-async def _target(rt: Runtime, dialog_id: int, attempt: int) -> Target | None:
+async def _target(rt: Runtime, dialog_id: int) -> Target | None:
     async with rt.services.db.session() as session:
         dialog = await session.get(Dialog, dialog_id)
         if dialog is None:
             return None
         account = await session.get(AvitoAccount, dialog.account_id)
-        if account is None or account.bot_id is None:
+        # Paused or broken: messages wait in the database, as the sweep leaves them (AccountRepo.runnable).
+        if account is None or account.bot_id is None or account.status != AccountStatus.ACTIVE:
             return None
         bot = await session.get(ClientBot, account.bot_id)
         workspace = await session.get(Workspace, account.workspace_id)
@@ -113,32 +133,60 @@ async def _target(rt: Runtime, dialog_id: int, attempt: int) -> Target | None:
         if workspace is None or workspace.blocked:
             return None
         t = await owner_translator(session, workspace.id)
-        return Target(dialog, account, bot, bot.group_chat_id, t, attempt)
+        return Target(dialog, account, bot, bot.group_chat_id, t, attempt=1)
 
 
 async def _open_topic(rt: Runtime, bot: Bot, target: Target) -> None:
-    """Create the topic, remember it at once, then post and pin the card."""
+    """Create the topic and remember it at once; its card and pin are the next steps."""
     await pace(rt, target.chat_id, target.bot.id)
     topic_id = await create_topic(bot, target.chat_id, title_of(target.t, target.dialog))
-    async with rt.services.db.session() as session:
-        dialog = await session.get(Dialog, target.dialog.id)
-        assert dialog is not None
-        dialog.topic_id, dialog.topic_chat_id, dialog.card_message_id = topic_id, target.chat_id, None
-        await session.commit()
-    target.dialog.topic_id, target.dialog.topic_chat_id = topic_id, target.chat_id
+    await _update_dialog(
+        rt, target, topic_id=topic_id, topic_chat_id=target.chat_id, card_message_id=None, card_pinned=False
+    )
+
+
+async def _post_card(rt: Runtime, bot: Bot, target: Target) -> None:
     await pace(rt, target.chat_id, target.bot.id)
     card = await call(
-        bot.send_message(target.chat_id, card_of(target.t, target.dialog), message_thread_id=topic_id)
+        bot.send_message(
+            target.chat_id, card_of(target.t, target.dialog), message_thread_id=target.dialog.topic_id
+        )
     )
+    await asyncio.shield(_update_dialog(rt, target, card_message_id=card.message_id, card_pinned=False))
+
+
+async def _pin_card(rt: Runtime, bot: Bot, target: Target) -> None:
+    assert target.dialog.card_message_id is not None
+    try:
+        await call(
+            bot.pin_chat_message(target.chat_id, target.dialog.card_message_id, disable_notification=True)
+        )
+    except (GroupUnusable, Rejected) as exc:  # no pin right: the card stays, unpinned, and this step is done
+        log.info("cannot pin the card in %s: %s", target.chat_id, exc)
+    await _update_dialog(rt, target, card_pinned=True)
+
+
+async def _update_dialog(rt: Runtime, target: Target, **values: object) -> None:
+    """Store a step of the topic's set-up, in the database and in this round's copy of the dialog."""
     async with rt.services.db.session() as session:
         dialog = await session.get(Dialog, target.dialog.id)
         assert dialog is not None
-        dialog.card_message_id = card.message_id
+        for key, value in values.items():
+            setattr(dialog, key, value)
+            setattr(target.dialog, key, value)
         await session.commit()
-    try:
-        await call(bot.pin_chat_message(target.chat_id, card.message_id, disable_notification=True))
-    except (GroupUnusable, Rejected) as exc:  # no pin right: the card stays, unpinned
-        log.info("cannot pin the card in %s: %s", target.chat_id, exc)
+
+
+async def _count_try(rt: Runtime, dialog_id: int) -> int:
+    """A transient failure counts against the message at the head of the topic's queue (kept in the database,
+    not arq's job_try, which hand-overs and deferrals also raise)."""
+    async with rt.services.db.session() as session:
+        pending = await MessageRepo(session).pending_delivery(dialog_id, 1)
+        if not pending:
+            return 1
+        pending[0].attempts += 1
+        await session.commit()
+        return pending[0].attempts
 
 
 async def _deliver(rt: Runtime, bot: Bot, target: Target, message: Message) -> None:
@@ -154,13 +202,19 @@ async def _deliver(rt: Runtime, bot: Bot, target: Target, message: Message) -> N
         await pace(rt, target.chat_id, target.bot.id)
         sent_id = await send_text(bot, target, fallback)
         state, error = TgState.DELIVERED, str(exc)
+    # Telegram accepted it: store that before anything else can happen (shielded from the job's cancellation);
+    # only a crash between the two re-posts it (the Bot API has no idempotency key).
+    await asyncio.shield(_delivered(rt, message.id, state, sent_id, error))
+    MESSAGES.labels("to_telegram", "delivered").inc()
+    DELIVERY_LAG.labels("to_telegram").observe((utcnow() - message.created_at).total_seconds())
+
+
+async def _delivered(rt: Runtime, message_id: int, state: TgState, sent_id: int, error: str | None) -> None:
     async with rt.services.db.session() as session:
-        row = await session.get(Message, message.id)
+        row = await session.get(Message, message_id)
         assert row is not None
         row.tg_state, row.tg_message_id, row.delivered_at, row.error = state, sent_id, utcnow(), error
         await session.commit()
-    MESSAGES.labels("to_telegram", "delivered").inc()
-    DELIVERY_LAG.labels("to_telegram").observe((utcnow() - message.created_at).total_seconds())
 
 
 async def _mark_read(rt: Runtime, target: Target) -> None:
@@ -185,6 +239,7 @@ async def _forget_topic(rt: Runtime, dialog_id: int) -> None:
         dialog = await session.get(Dialog, dialog_id)
         if dialog is not None:
             dialog.topic_id = dialog.card_message_id = None
+            dialog.card_pinned = False
             await session.commit()
 
 

@@ -13,12 +13,27 @@ from tuberry.storage.pacing import Pacer
 
 # Waits shorter than this are slept inside the job; longer ones give the worker slot back (arq Retry).
 MAX_INLINE_WAIT = 5.0
+# Seconds of sending per run of a delivery or send job before it hands over to a fresh run of itself: with
+# pacing and one send in flight this stays well inside the job timeout (jobs/leases.JOB_TIMEOUT).
+BUDGET = 15.0
 
 
 @dataclass
 class Runtime:
     services: Services
     pacer: Pacer
+    budget: float = BUDGET
+
+
+class Budget:
+    """A run's share of time: once spent, the job takes no new message and hands over to a fresh run."""
+
+    def __init__(self, seconds: float) -> None:
+        self._until = asyncio.get_running_loop().time() + seconds
+
+    @property
+    def spent(self) -> bool:
+        return asyncio.get_running_loop().time() >= self._until
 
 
 def runtime(ctx: dict[str, Any]) -> Runtime:

@@ -1,4 +1,4 @@
-"""send_to_avito: a manager's message from a topic to the Avito chat, once, with backoff on failures.
+"""send_to_avito: managers' messages from a topic to the Avito chat, in order, once, with backoff on failures.
 
 The reaction on the manager's message says Avito accepted it; a permanent refusal gets a reply saying why.
 """
@@ -17,55 +17,86 @@ from tuberry.bot.common.avito_access import account_session
 from tuberry.bot.common.i18n import Translator
 from tuberry.bot.common.metrics import MESSAGES
 from tuberry.bot.common.owner import owner_translator
+from tuberry.jobs.leases import check_lease
 from tuberry.jobs.outbound import send_message
-from tuberry.jobs.runtime import backoff, runtime
+from tuberry.jobs.runtime import Budget, backoff, runtime
+from tuberry.storage.db import Database
 from tuberry.storage.models import AvitoAccount, AvitoState, ClientBot, Dialog, Message
-from tuberry.storage.repos import MessageRepo
+from tuberry.storage.repos import AccountRepo, MessageRepo
 
 log = logging.getLogger(__name__)
 
-MAX_TRIES = 25  # with backoff capped at five minutes: about two hours of retrying before giving up
+MAX_TRIES = 25  # sends of one message, backoff capped at five minutes: about two hours before giving up
 ACCEPTED = "👍"
+BATCH = 20
 
 
-async def send_to_avito(ctx: dict[str, Any], dialog_id: int, tg_message_id: int) -> str:
+async def send_to_avito(ctx: dict[str, Any], dialog_id: int) -> str:
+    """Send the dialog's pending manager messages oldest first; stop at the first failure, so a retry (with
+    backoff) keeps them in the order the managers wrote them."""
     rt = runtime(ctx)
-    async with rt.services.db.session() as session:
-        dialog = await session.get(Dialog, dialog_id)
-        account = await session.get(AvitoAccount, dialog.account_id) if dialog else None
-        client = await session.get(ClientBot, account.bot_id) if account and account.bot_id else None
-        parts = await MessageRepo(session).parts_of(dialog_id, tg_message_id)
-        t = await owner_translator(session, account.workspace_id) if account else None
-    if dialog is None or account is None or client is None or t is None:
-        return "no dialog"
-    todo = [part for part in parts if part.avito_state in (AvitoState.PENDING, AvitoState.SENDING)]
-    if not todo:
-        return "nothing to send"
-    bot = rt.services.bots.get(client.token)
-    api = account_session(rt.services.avito, rt.services.db, account)
-    job_try = int(ctx.get("job_try", 1))
-    for part in todo:
-        try:
-            await send_message(rt.services.db, api, bot, account, dialog, part)
-        except AvitoError as exc:
-            if exc.retryable and job_try < MAX_TRIES:
-                delay = exc.retry_after if isinstance(exc, AvitoRateLimited) and exc.retry_after else None
-                raise Retry(defer=delay or backoff(job_try)) from exc
-            await _fail(rt.services.db, todo, exc)
-            await _tell(bot, dialog, tg_message_id, t, exc)
-            return f"failed: {exc}"
-    await _react(bot, dialog, tg_message_id)
-    return f"sent {len(todo)} part(s)"
+    budget = Budget(rt.budget)
+    sent = 0
+    while True:
+        async with rt.services.db.session() as session:
+            dialog = await session.get(Dialog, dialog_id)
+            account = await session.get(AvitoAccount, dialog.account_id) if dialog else None
+            client = await session.get(ClientBot, account.bot_id) if account and account.bot_id else None
+            if dialog is None or account is None or client is None:
+                return "no dialog"
+            # Blocked, paused or broken: the messages stay pending; the sweep queues them once work can run.
+            held = await AccountRepo(session).on_hold(account.id)
+            todo = await MessageRepo(session).outbound_pending(dialog_id, BATCH)
+            t = await owner_translator(session, account.workspace_id)
+        if held is not None:
+            return f"on hold: {held}"
+        if not todo:
+            return f"sent {sent} message(s)"
+        bot = rt.services.bots.get(client.token)
+        api = account_session(rt.services.avito, rt.services.db, account)
+        for part in todo:
+            check_lease(ctx)
+            try:
+                await send_message(rt.services.db, api, bot, account, dialog, part)
+            except AvitoError as exc:
+                tries = await _tries(rt.services.db, part.id)
+                if exc.retryable and tries < MAX_TRIES:
+                    delay = exc.retry_after if isinstance(exc, AvitoRateLimited) and exc.retry_after else None
+                    raise Retry(defer=delay or backoff(tries)) from exc
+                tg_message_id = part.source_tg_message_id or 0
+                await _fail(rt.services.db, dialog_id, tg_message_id, exc)
+                await _tell(bot, dialog, tg_message_id, t, exc)
+                break  # the rest of that Telegram message failed with it; read the queue again
+            sent += 1
+            if await _all_sent(rt.services.db, dialog_id, part.source_tg_message_id):
+                await _react(bot, dialog, part.source_tg_message_id or 0)
+            if budget.spent:
+                raise Retry()  # hand over to a fresh run, which carries on where this one stopped
 
 
-async def _fail(db: Any, parts: list[Message], error: AvitoError) -> None:
-    MESSAGES.labels("to_avito", "failed").inc(len(parts))
+async def _tries(db: Database, message_id: int) -> int:
     async with db.session() as session:
-        for part in parts:
-            row = await session.get(Message, part.id)
-            if row is not None and row.avito_state != AvitoState.SENT:
-                row.avito_state, row.error = AvitoState.FAILED, str(error)[:500]
+        row = await session.get(Message, message_id)
+        return max(1, row.attempts if row is not None else 1)
+
+
+async def _all_sent(db: Database, dialog_id: int, tg_message_id: int | None) -> bool:
+    if tg_message_id is None:
+        return False
+    async with db.session() as session:
+        parts = await MessageRepo(session).parts_of(dialog_id, tg_message_id)
+    return all(part.avito_state == AvitoState.SENT for part in parts)
+
+
+async def _fail(db: Database, dialog_id: int, tg_message_id: int, error: AvitoError) -> None:
+    """Every unsent part of the manager's message fails with it: a half message would mislead the buyer."""
+    async with db.session() as session:
+        parts = await MessageRepo(session).parts_of(dialog_id, tg_message_id)
+        failed = [part for part in parts if part.avito_state in (AvitoState.PENDING, AvitoState.SENDING)]
+        for part in failed:
+            part.avito_state, part.error = AvitoState.FAILED, str(error)[:500]
         await session.commit()
+    MESSAGES.labels("to_avito", "failed").inc(len(failed))
 
 
 def _reason(t: Translator, error: AvitoError) -> str:

@@ -2,6 +2,8 @@
 
 It starts due polls, and re-creates any job that Redis may have lost (a restart, a killed worker) from the
 database: pending deliveries, unsent manager messages, overdue auto-replies. Job ids make this idempotent.
+Only work that can run is swept: a paused, broken or blocked account's work waits in the database until the
+owner or the admin brings it back, and is picked up by the next sweep after that.
 """
 
 from __future__ import annotations
@@ -33,11 +35,11 @@ async def tick(ctx: dict[str, Any]) -> str:
         await rt.services.queue.poll_account(account_id)
     for dialog_id in deliveries:
         await rt.services.queue.deliver(dialog_id)
-    for dialog_id, tg_message_id in sends:
-        if tg_message_id is None:
+    for dialog_id, is_auto_reply in sends:
+        if is_auto_reply:
             await rt.services.queue.auto_reply(dialog_id, 0)
         else:
-            await rt.services.queue.send(dialog_id, tg_message_id)
+            await rt.services.queue.send(dialog_id, follow_up=False)
     for dialog_id in replies:
         await rt.services.queue.auto_reply(dialog_id, 0)
     return f"{len(due)} polls, {len(deliveries) + len(sends) + len(replies)} recovered"

@@ -11,6 +11,7 @@ from arq.worker import Function, Worker, func
 from tuberry.bot.common.services import Services
 from tuberry.jobs.autoreply import auto_reply
 from tuberry.jobs.deliver import deliver_to_telegram
+from tuberry.jobs.leases import JOB_TIMEOUT, leased
 from tuberry.jobs.poll import DEFERRED_TRIES, poll_account
 from tuberry.jobs.runtime import Runtime
 from tuberry.jobs.send import send_to_avito
@@ -21,11 +22,38 @@ from tuberry.storage.pacing import Pacer, telegram_limits
 
 def functions() -> list[Function]:
     # keep_result=0 frees a job's `_job_id` as soon as it ends, so the next one for the same dialog can queue.
+    # Short timeouts: arq keeps a killed worker's job claimed for the longest timeout + 10 s (jobs/leases).
+    # Tries count hand-overs (time budget, a held lease) too; give-up points of their own live in the jobs.
     return [
-        func(poll_account, name=queue.POLL_ACCOUNT, keep_result=0, max_tries=DEFERRED_TRIES, timeout=120),
-        func(deliver_to_telegram, name=queue.DELIVER_DIALOG, keep_result=0, max_tries=200, timeout=300),
-        func(send_to_avito, name=queue.SEND_TO_AVITO, keep_result=0, max_tries=30, timeout=120),
-        func(auto_reply, name=queue.AUTO_REPLY, keep_result=0, max_tries=30, timeout=120),
+        func(
+            leased("poll")(poll_account),
+            name=queue.POLL_ACCOUNT,
+            keep_result=0,
+            max_tries=DEFERRED_TRIES + 10,  # room to wait behind a held lease; the tick polls again anyway
+            timeout=JOB_TIMEOUT,
+        ),
+        func(
+            leased("deliver")(deliver_to_telegram),
+            name=queue.DELIVER_DIALOG,
+            keep_result=0,
+            max_tries=10_000,
+            timeout=JOB_TIMEOUT,
+        ),
+        func(
+            leased("send")(send_to_avito),
+            name=queue.SEND_TO_AVITO,
+            keep_result=0,
+            max_tries=10_000,
+            timeout=JOB_TIMEOUT,
+        ),
+        # The auto-reply goes to the same Avito chat as the managers' sends: one sender per dialog at a time.
+        func(
+            leased("send")(auto_reply),
+            name=queue.AUTO_REPLY,
+            keep_result=0,
+            max_tries=10_000,
+            timeout=JOB_TIMEOUT,
+        ),
     ]
 
 

@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -187,7 +188,9 @@ class Dialog(Base):
     item_url: Mapped[str | None] = mapped_column(String(1024))
     topic_chat_id: Mapped[int | None] = mapped_column(BigInteger)
     topic_id: Mapped[int | None] = mapped_column(BigInteger)
-    card_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    card_message_id: Mapped[int | None] = mapped_column(BigInteger)  # None: the card is still to post
+    # The pin step is settled: the card is pinned, or pinning was refused for good (no right to pin).
+    card_pinned: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     last_message_id: Mapped[str | None] = mapped_column(String(128))
     last_message_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     last_buyer_message_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
@@ -233,6 +236,20 @@ class Message(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class Lease(Base):
+    """Who works on a dialog or an account right now: one row per piece of work (e.g. `deliver:42`).
+
+    A holder that dies stops renewing, so its lease expires within seconds and another worker takes over;
+    arq's own Redis keys only schedule jobs and never decide this on their own.
+    """
+
+    __tablename__ = "leases"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(64))
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
 class AuditEntry(Base):

@@ -13,6 +13,7 @@ POLL_ACCOUNT = "poll_account"
 DELIVER_DIALOG = "deliver_to_telegram"
 SEND_TO_AVITO = "send_to_avito"
 AUTO_REPLY = "auto_reply"
+FOLLOW_UP_DELAY = 0.5  # seconds; a follow-up send runs after the dialog's current one has had its chance
 
 
 def queue_name(prefix: str) -> str:
@@ -44,15 +45,25 @@ class JobQueue:
             DELIVER_DIALOG, dialog_id, _job_id=f"{self._ids}:deliver:{dialog_id}", _queue_name=self.name
         )
 
-    async def send(self, dialog_id: int, tg_message_id: int) -> None:
-        """Send a manager's message (every part stored for it) to Avito."""
-        await self.redis.enqueue_job(
-            SEND_TO_AVITO,
-            dialog_id,
-            tg_message_id,
-            _job_id=f"{self._ids}:send:{dialog_id}:{tg_message_id}",
-            _queue_name=self.name,
+    async def send(self, dialog_id: int, *, follow_up: bool = True) -> None:
+        """Send the dialog's pending manager messages to Avito, oldest first: one job per dialog keeps them in
+        the order they were written (a retried first message is never overtaken by the second).
+
+        When the dialog's job exists already it may be past its last look at the database, so a follow-up
+        run is queued behind it (the dialog's lease keeps the two apart); the sweep, which only re-creates
+        lost jobs, passes `follow_up=False`.
+        """
+        job = await self.redis.enqueue_job(
+            SEND_TO_AVITO, dialog_id, _job_id=f"{self._ids}:send:{dialog_id}", _queue_name=self.name
         )
+        if job is None and follow_up:
+            await self.redis.enqueue_job(
+                SEND_TO_AVITO,
+                dialog_id,
+                _job_id=f"{self._ids}:send-next:{dialog_id}",
+                _defer_by=FOLLOW_UP_DELAY,
+                _queue_name=self.name,
+            )
 
     async def auto_reply(self, dialog_id: int, delay: float) -> None:
         await self.redis.enqueue_job(

@@ -80,7 +80,7 @@ async def on_topic_message(message: TgMessage, services: Services, client_bot_id
             await session.rollback()
             return
         dialog_id = dialog.id
-    await services.queue.send(dialog_id, message.message_id)
+    await services.queue.send(dialog_id)
 
 
 def _parts(message: TgMessage) -> list[tuple[str, str | None, dict[str, object]]]:

@@ -5,6 +5,7 @@ from tuberry.storage.repos.admin import AdminRepo
 from tuberry.storage.repos.audit import AuditRepo
 from tuberry.storage.repos.bots import BotRepo
 from tuberry.storage.repos.dialogs import DialogRepo
+from tuberry.storage.repos.leases import LeaseRepo
 from tuberry.storage.repos.messages import MessageRepo
 from tuberry.storage.repos.stats import StatsRepo
 from tuberry.storage.repos.workspaces import WorkspaceRepo
@@ -15,6 +16,7 @@ __all__ = [
     "AuditRepo",
     "BotRepo",
     "DialogRepo",
+    "LeaseRepo",
     "MessageRepo",
     "StatsRepo",
     "WorkspaceRepo",

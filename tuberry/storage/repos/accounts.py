@@ -3,11 +3,27 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tuberry.storage.models import AccountStatus, AvitoAccount, Workspace
+from tuberry.storage.models import AccountStatus, AvitoAccount, BotStatus, ClientBot, Workspace
+
+
+def runnable(query: Select[Any]) -> Select[Any]:
+    """Narrow a query that has `AvitoAccount` in it to work that can run now: an active account with an active
+    bot bound to a group, in a workspace the admin has not blocked. Anything else waits in the database."""
+    return (
+        query.join(Workspace, Workspace.id == AvitoAccount.workspace_id)
+        .join(ClientBot, ClientBot.id == AvitoAccount.bot_id)
+        .where(
+            AvitoAccount.status == AccountStatus.ACTIVE,
+            ClientBot.status == BotStatus.ACTIVE,
+            ClientBot.group_chat_id.is_not(None),
+            Workspace.blocked.is_(False),
+        )
+    )
 
 
 class AccountRepo:
@@ -62,6 +78,15 @@ class AccountRepo:
             )
         )
         return list(rows)
+
+    async def on_hold(self, account_id: int) -> str | None:
+        """Why work of this account may not run now (blocked, paused, broken, no bot), or None when it may."""
+        account = await self.session.get(AvitoAccount, account_id)
+        if account is None:
+            return "no account"
+        query = runnable(select(AvitoAccount.id)).where(AvitoAccount.id == account_id)
+        found = await self.session.scalar(query)
+        return None if found is not None else f"account {account.status}, bot or workspace not active"
 
     async def with_workspace_blocked(self, account_id: int | None = None) -> list[tuple[AvitoAccount, bool]]:
         """Accounts that still hold credentials (not removed), each with whether its workspace is blocked;

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tuberry.storage.models import AvitoAccount, Dialog, Message, TgState
+from tuberry.storage.repos.accounts import runnable
 
 
 class DialogRepo:
@@ -55,16 +56,23 @@ class DialogRepo:
         self.session.add(dialog)
 
     async def with_pending_delivery(self, created_before: datetime) -> list[int]:
-        """Dialogs that have messages waiting for Telegram since before the given moment."""
-        rows = await self.session.scalars(
+        """Dialogs that can be delivered now, with messages waiting for Telegram since before the moment."""
+        query = (
             select(Message.dialog_id)
+            .join(Dialog, Dialog.id == Message.dialog_id)
+            .join(AvitoAccount, AvitoAccount.id == Dialog.account_id)
+        )
+        rows = await self.session.scalars(
+            runnable(query)
             .where(Message.tg_state == TgState.PENDING, Message.created_at <= created_before)
             .distinct()
         )
         return list(rows)
 
     async def auto_replies_due(self, now: datetime) -> list[int]:
+        """Dialogs of runnable accounts whose auto-reply is due (a blocked workspace's stay planned)."""
+        query = select(Dialog.id).join(AvitoAccount, AvitoAccount.id == Dialog.account_id)
         rows = await self.session.scalars(
-            select(Dialog.id).where(Dialog.auto_reply_due_at.is_not(None), Dialog.auto_reply_due_at <= now)
+            runnable(query).where(Dialog.auto_reply_due_at.is_not(None), Dialog.auto_reply_due_at <= now)
         )
         return list(rows)

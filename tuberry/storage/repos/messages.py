@@ -7,7 +7,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tuberry.storage.models import AvitoState, Message, TgState
+from tuberry.storage.models import AvitoAccount, AvitoState, Dialog, Message, Origin, TgState
+from tuberry.storage.repos.accounts import runnable
 
 
 class MessageRepo:
@@ -59,17 +60,36 @@ class MessageRepo:
         )
         return found is not None
 
-    async def unsent(self, created_before: datetime) -> list[tuple[int, int | None]]:
-        """(dialog id, Telegram message id) of manager messages left pending, for the sweep."""
+    async def outbound_pending(self, dialog_id: int, limit: int) -> list[Message]:
+        """Managers' messages still to send to Avito, oldest first: the order they were written in."""
+        rows = await self.session.scalars(
+            select(Message)
+            .where(
+                Message.dialog_id == dialog_id,
+                Message.origin == Origin.MANAGER,
+                Message.avito_state.in_([AvitoState.PENDING, AvitoState.SENDING]),
+            )
+            .order_by(Message.id)
+            .limit(limit)
+        )
+        return list(rows)
+
+    async def unsent(self, created_before: datetime) -> list[tuple[int, bool]]:
+        """(dialog id, is it an auto-reply) of messages left unsent that can be sent now, for the sweep."""
+        query = (
+            select(Message.dialog_id, Message.origin == Origin.AUTO)
+            .join(Dialog, Dialog.id == Message.dialog_id)
+            .join(AvitoAccount, AvitoAccount.id == Dialog.account_id)
+        )
         rows = await self.session.execute(
-            select(Message.dialog_id, Message.source_tg_message_id)
+            runnable(query)
             .where(
                 Message.avito_state.in_([AvitoState.PENDING, AvitoState.SENDING]),
                 Message.created_at <= created_before,
             )
             .distinct()
         )
-        return [(row[0], row[1]) for row in rows]
+        return [(row[0], bool(row[1])) for row in rows]
 
     def add(self, message: Message) -> None:
         self.session.add(message)
