@@ -42,7 +42,7 @@ class Target:
     bot: ClientBot
     chat_id: int
     t: Translator
-    attempt: int  # the job's try: media that keeps failing gives way to a text line, not a stuck topic
+    attempt: int  # this message's try: media that keeps failing gives way to a text line, not a stuck topic
 
 
 async def call(coro: Any) -> Any:

@@ -4,7 +4,7 @@ leases: who works on a dialog or an account (a database lease instead of arq's R
 dialogs.card_pinned: the card's pin is a step of its own, retried until settled.
 
 Revision ID: 0005
-Revises: 0002
+Revises: 0004
 Create Date: 2026-12-02 05:40:00.000000
 """
 
@@ -16,7 +16,7 @@ from alembic import op
 import tuberry.storage.types
 
 revision: str = "0005"
-down_revision: str | None = "0002"
+down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
