@@ -29,7 +29,7 @@ from tuberry.bot.web import build_web_app
 from tuberry.bot.webhooks import SECRET_HEADER, WebhookReceivers
 from tuberry.storage.db import Database
 from tuberry.storage.migrate import upgrade
-from tuberry.storage.models import AvitoAccount, ClientBot
+from tuberry.storage.models import AvitoAccount, ClientBot, TelegramUpdate, UpdateState
 
 POLL_INTERVAL = 30.0  # reconciliation every max(6 × 30, 60) = 180 s: far beyond any wait below
 QUICK = 8.0  # a webhook-driven message must be in its topic well before that
@@ -54,7 +54,7 @@ class Hooked:
             await resp.read()
             return resp.status
 
-    async def row(self, model: type[Any], row_id: int) -> Any:
+    async def row(self, model: type[Any], row_id: Any) -> Any:
         async with self.bridge.db.session() as session:
             return await session.get(model, row_id)
 
@@ -88,16 +88,8 @@ async def hooked(backend_url: str, redis_prefix: str, redis: Redis) -> AsyncIter
 async def _hooked(
     bridge: Bridge, sock: socket.socket, public_url: str, redis: Redis
 ) -> AsyncIterator[Hooked]:
-    services, db, arq_redis = bridge.services, bridge.db, bridge.services.queue.redis
-    redis_prefix = services.config.redis_prefix
-    receivers = WebhookReceivers(
-        db,
-        services.bots,
-        build_client_dispatcher(services),
-        arq_redis,
-        public_url=public_url,
-        redis_prefix=redis_prefix,
-    )
+    services, db = bridge.services, bridge.db
+    receivers = WebhookReceivers(db, services.bots, build_client_dispatcher(services), public_url=public_url)
     avito_hooks = AvitoWebhooks(services, recheck=0)
     services.receivers, services.avito_subscriptions = receivers, avito_hooks
     http = ClientSession()
@@ -220,7 +212,8 @@ async def test_buyer_and_manager_messages_travel_by_webhook_once(hooked: Hooked)
     await b.settle()
 
     update_id = json.loads(body)["update_id"]
-    assert await hooked.redis.exists(f"{b.services.config.redis_prefix}:tgupd:{b.bot_row_id}:{update_id}")
+    stored = await hooked.row(TelegramUpdate, (b.bot_row_id, update_id))
+    assert stored.state == UpdateState.HANDLED and stored.attempts == 0
     assert [m["content"]["text"] for m in b.avito.sent_via_api(chat)] == ["Да, в наличии"]
     assert sum("Ещё продаёте" in t for t in b.texts(topic)) == 1
     # The echo of our own send came back by webhook too, and is not shown in the topic.
@@ -253,7 +246,7 @@ async def test_a_wrong_secret_token_is_refused_and_nothing_is_relayed(hooked: Ho
     await b.settle()
     assert b.avito.sent_via_api(chat) == []
     update_id = json.loads(forged)["update_id"]
-    assert not await hooked.redis.exists(f"{b.services.config.redis_prefix}:tgupd:{b.bot_row_id}:{update_id}")
+    assert await hooked.row(TelegramUpdate, (b.bot_row_id, update_id)) is None
 
 
 async def test_a_disconnected_bot_loses_its_webhook(hooked: Hooked) -> None:

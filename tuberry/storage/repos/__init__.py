@@ -7,6 +7,7 @@ from tuberry.storage.repos.bots import BotRepo
 from tuberry.storage.repos.dialogs import DialogRepo
 from tuberry.storage.repos.messages import MessageRepo
 from tuberry.storage.repos.stats import StatsRepo
+from tuberry.storage.repos.updates import UpdateInboxRepo
 from tuberry.storage.repos.workspaces import WorkspaceRepo
 
 __all__ = [
@@ -17,5 +18,6 @@ __all__ = [
     "DialogRepo",
     "MessageRepo",
     "StatsRepo",
+    "UpdateInboxRepo",
     "WorkspaceRepo",
 ]
