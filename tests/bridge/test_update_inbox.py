@@ -142,7 +142,7 @@ async def test_an_update_acknowledged_before_a_crash_is_handled_after_the_restar
 
 
 @contextlib.asynccontextmanager
-async def _unreachable(database_url: str) -> Any:
+async def unreachable(database_url: str) -> Any:
     """The test's PostgreSQL database refuses every connection (and drops the open ones) until the block
     ends."""
     name = urlsplit(database_url).path.lstrip("/")
@@ -167,7 +167,7 @@ async def test_a_database_outage_does_not_end_a_bots_polling(bridge: Bridge, db_
     # A fresh start: the first update it receives is also the first "last update" written for the bot card.
     await _receive_with(bridge, _dispatcher(bridge))
 
-    async with _unreachable(db_url):
+    async with unreachable(db_url):
         bridge.tg.user_sends(bridge.bot, bridge.group_id, bridge.manager, "Да, в наличии", thread_id=topic)
         await bridge.until(lambda: bridge.tg.pending_updates(bridge.bot), "the reply queued at Telegram")
         before = calls()

@@ -23,7 +23,7 @@ from aiohttp import ClientSession, web
 from redis.asyncio import Redis
 
 from tests.bridge.conftest import Bridge, open_bridge
-from tests.bridge.test_update_inbox import FailsOnce
+from tests.bridge.test_update_inbox import FailsOnce, unreachable
 from tuberry.bot.avito_webhooks import AvitoWebhooks
 from tuberry.bot.client import build_client_dispatcher
 from tuberry.bot.common.services import Config
@@ -371,3 +371,35 @@ async def test_ids_no_row_can_have_are_refused_quietly(
     assert hooked.polls == []
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
     assert not [r for r in caplog.records if "SELECT" in r.getMessage() or r.exc_info]
+
+
+@pytest.mark.parametrize("backend_url", ["postgresql"], indirect=True)
+async def test_an_update_that_cannot_be_stored_is_refused_so_telegram_delivers_it_again(
+    hooked: Hooked, backend_url: str
+) -> None:
+    b = hooked.bridge
+    chat = b.new_chat()
+    b.avito.buyer_sends(chat, "Здравствуйте")
+    topic = await b.topic_of(chat)
+    await b.until(lambda: any("Здравствуйте" in t for t in b.texts(topic)), "the buyer's text")
+    row = await hooked.row(ClientBot, b.bot_row_id)
+    update = {
+        "update_id": 10**6,
+        "message": {
+            "message_id": 9001,
+            "date": 1754382000,
+            "chat": {"id": b.group_id, "type": "supergroup", "title": "Продажи", "is_forum": True},
+            "from": {"id": b.manager["id"], "is_bot": False, "first_name": b.manager["first_name"]},
+            "message_thread_id": topic,
+            "is_topic_message": True,
+            "text": "Да, в наличии",
+        },
+    }
+    body, headers = json.dumps(update).encode(), {SECRET_HEADER: row.webhook_secret}
+
+    async with unreachable(backend_url):
+        assert await hooked.post(f"/tg/{row.id}", body, headers) == 503
+    assert await hooked.post(f"/tg/{row.id}", body, headers) == 200  # Telegram's next try
+    await b.until(lambda: b.avito.sent_via_api(chat), "the reply on Avito", timeout=QUICK)
+    await b.settle()
+    assert [m["content"]["text"] for m in b.avito.sent_via_api(chat)] == ["Да, в наличии"]
