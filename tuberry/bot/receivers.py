@@ -109,13 +109,14 @@ class PollingReceivers:
                     allowed_updates=self._allowed,
                     request_timeout=self._timeout + 10,
                 )
-                # Stored and committed before the offset moves on: the next getUpdates confirms them.
-                await self.inbox.store(bot_id, [(u.update_id, update_payload(u)) for u in updates])
+                if updates:
+                    # Stored and committed before the offset moves on: the next getUpdates confirms them.
+                    await self.inbox.store(bot_id, [(u.update_id, update_payload(u)) for u in updates])
                 failures = 0
             except TelegramUnauthorizedError:
                 if await _disabled(self._db, bot_id):
                     return
-                failures += 1
+                failures = min(failures + 1, 10)  # 0.5 × 2**10 s is past MAX_BACKOFF already
                 await asyncio.sleep(min(MAX_BACKOFF, 0.5 * 2**failures))
                 continue
             except TelegramConflictError:
@@ -125,7 +126,7 @@ class PollingReceivers:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
-                failures += 1
+                failures = min(failures + 1, 10)
                 log.warning("bot %s: receiving updates failed (%s), retrying", bot_id, _reason(exc))
                 await asyncio.sleep(min(MAX_BACKOFF, 0.5 * 2**failures))
                 continue
