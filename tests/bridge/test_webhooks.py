@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 import secrets
 import socket
 from collections.abc import AsyncIterator
@@ -17,10 +18,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from aiogram import Dispatcher
 from aiohttp import ClientSession, web
 from redis.asyncio import Redis
 
 from tests.bridge.conftest import Bridge, open_bridge
+from tests.bridge.test_update_inbox import FailsOnce, unreachable
 from tuberry.bot.avito_webhooks import AvitoWebhooks
 from tuberry.bot.client import build_client_dispatcher
 from tuberry.bot.common.services import Config
@@ -29,7 +32,7 @@ from tuberry.bot.web import build_web_app
 from tuberry.bot.webhooks import SECRET_HEADER, WebhookReceivers
 from tuberry.storage.db import Database
 from tuberry.storage.migrate import upgrade
-from tuberry.storage.models import AvitoAccount, ClientBot
+from tuberry.storage.models import AvitoAccount, ClientBot, TelegramUpdate, UpdateState
 
 POLL_INTERVAL = 30.0  # reconciliation every max(6 × 30, 60) = 180 s: far beyond any wait below
 QUICK = 8.0  # a webhook-driven message must be in its topic well before that
@@ -40,6 +43,7 @@ OTHER_INTEGRATION = "http://127.0.0.1:9/amocrm/hooks/avito"  # someone else's su
 class Hooked:
     bridge: Bridge
     receivers: WebhookReceivers
+    dispatcher: Dispatcher
     avito_hooks: AvitoWebhooks
     public_url: str
     http: ClientSession
@@ -54,7 +58,7 @@ class Hooked:
             await resp.read()
             return resp.status
 
-    async def row(self, model: type[Any], row_id: int) -> Any:
+    async def row(self, model: type[Any], row_id: Any) -> Any:
         async with self.bridge.db.session() as session:
             return await session.get(model, row_id)
 
@@ -88,20 +92,13 @@ async def hooked(backend_url: str, redis_prefix: str, redis: Redis) -> AsyncIter
 async def _hooked(
     bridge: Bridge, sock: socket.socket, public_url: str, redis: Redis
 ) -> AsyncIterator[Hooked]:
-    services, db, arq_redis = bridge.services, bridge.db, bridge.services.queue.redis
-    redis_prefix = services.config.redis_prefix
-    receivers = WebhookReceivers(
-        db,
-        services.bots,
-        build_client_dispatcher(services),
-        arq_redis,
-        public_url=public_url,
-        redis_prefix=redis_prefix,
-    )
+    services, db = bridge.services, bridge.db
+    dispatcher = build_client_dispatcher(services)
+    receivers = WebhookReceivers(db, services.bots, dispatcher, public_url=public_url)
     avito_hooks = AvitoWebhooks(services, recheck=0)
     services.receivers, services.avito_subscriptions = receivers, avito_hooks
     http = ClientSession()
-    hooked = Hooked(bridge, receivers, avito_hooks, public_url, http, redis)
+    hooked = Hooked(bridge, receivers, dispatcher, avito_hooks, public_url, http, redis)
 
     async def recording(request: web.Request) -> web.StreamResponse:
         hooked.tg_posts.append((dict(request.headers), await request.read()))
@@ -140,10 +137,6 @@ async def _hooked(
 async def _polled(hooked: Hooked, account_id: int) -> bool:
     account = await hooked.row(AvitoAccount, account_id)
     return account.last_success_at is not None
-
-
-async def _absent(redis: Redis, key: str) -> bool:
-    return not await redis.exists(key)
 
 
 def _message_event(account: AvitoAccount, chat_id: str = "u2i-abc") -> bytes:
@@ -220,7 +213,8 @@ async def test_buyer_and_manager_messages_travel_by_webhook_once(hooked: Hooked)
     await b.settle()
 
     update_id = json.loads(body)["update_id"]
-    assert await hooked.redis.exists(f"{b.services.config.redis_prefix}:tgupd:{b.bot_row_id}:{update_id}")
+    stored = await hooked.row(TelegramUpdate, (b.bot_row_id, update_id))
+    assert stored.state == UpdateState.HANDLED and stored.attempts == 0
     assert [m["content"]["text"] for m in b.avito.sent_via_api(chat)] == ["Да, в наличии"]
     assert sum("Ещё продаёте" in t for t in b.texts(topic)) == 1
     # The echo of our own send came back by webhook too, and is not shown in the topic.
@@ -253,7 +247,7 @@ async def test_a_wrong_secret_token_is_refused_and_nothing_is_relayed(hooked: Ho
     await b.settle()
     assert b.avito.sent_via_api(chat) == []
     update_id = json.loads(forged)["update_id"]
-    assert not await hooked.redis.exists(f"{b.services.config.redis_prefix}:tgupd:{b.bot_row_id}:{update_id}")
+    assert await hooked.row(TelegramUpdate, (b.bot_row_id, update_id)) is None
 
 
 async def test_a_disconnected_bot_loses_its_webhook(hooked: Hooked) -> None:
@@ -308,13 +302,104 @@ async def test_avito_deliveries_need_the_path_secret_and_only_trigger_a_poll(hoo
 
 async def test_a_delivery_during_a_running_poll_gets_a_poll_after_it(hooked: Hooked) -> None:
     b = hooked.bridge
+    first = b.new_chat(buyer="Анна")
+    b.avito.buyer_sends(first, "Здравствуйте")
+    first_topic = await b.topic_of(first)
+    await b.until(lambda: any("Здравствуйте" in t for t in b.texts(first_topic)), "the first chat's text")
+
+    # A poll that has listed the chats (the first one unchanged) and now reads another one, slowly.
+    second = b.new_chat(buyer="Борис")
+    b.avito.delay_next(second, 3.0)
+    b.avito.buyer_sends(second, "Добрый день")
+    await b.until(lambda: b.avito.count(second), "the poll reading the second chat")
+    b.avito.buyer_sends(first, "А доставка есть?")  # too late for the running poll's list
+    await b.avito.flush_webhooks()
     account = await hooked.row(AvitoAccount, b.account_row_id)
-    await b.stop_worker()
-    job_key = f"arq:job:{b.services.config.redis_prefix}:poll:{account.id}"
-    await b.until(lambda: _absent(hooked.redis, job_key), "the first poll's job id freed")
-    assert await b.services.queue.poll_account(account.id)  # queued: as good as running for arq's job id
-    assert await hooked.post(f"/avito/{account.id}/{account.webhook_secret}", _message_event(account)) == 200
-    assert hooked.polls[-1] == (account.id, False)
-    await b.start_worker()
-    await b.until(lambda: hooked.polls[-1] == (account.id, True), "the follow-up poll queued")
-    assert [queued for _, queued in hooked.polls].count(True) == 2
+    assert (account.id, False) in hooked.polls  # the delivery found that poll still running
+
+    # Long before the reconciliation poll (3 minutes away): the poll after the running one brought it.
+    await b.until(
+        lambda: any("доставка" in t for t in b.texts(first_topic)), "the text sent meanwhile", QUICK
+    )
+    second_topic = await b.topic_of(second)
+    await b.settle()
+    assert sum("доставка" in t for t in b.texts(first_topic)) == 1
+    assert sum("Добрый день" in t for t in b.texts(second_topic)) == 1
+
+
+@pytest.mark.parametrize("backend_url", ["sqlite", "postgresql"], indirect=True)
+async def test_a_webhook_update_whose_handling_fails_is_handled_once_despite_redelivery(
+    hooked: Hooked,
+) -> None:
+    b = hooked.bridge
+    fault = FailsOnce("Да, в наличии")
+    hooked.dispatcher.update.outer_middleware(fault)
+    chat = b.new_chat()
+    b.avito.buyer_sends(chat, "Здравствуйте")
+    topic = await b.topic_of(chat)
+    await b.until(lambda: any("Здравствуйте" in t for t in b.texts(topic)), "the buyer's text")
+
+    reply = b.tg.user_sends(b.bot, b.group_id, b.manager, "Да, в наличии", thread_id=topic)
+    await b.until(lambda: fault.failed, "the failed handling")
+    # Telegram delivers it again meanwhile (it believed the first delivery failed): stored once.
+    headers, body = next(
+        (headers, body)
+        for headers, body in hooked.tg_posts
+        if json.loads(body).get("message", {}).get("message_id") == reply["message_id"]
+    )
+    assert await hooked.post(f"/tg/{b.bot_row_id}", body, {SECRET_HEADER: headers[SECRET_HEADER]}) == 200
+    await b.until(lambda: b.avito.sent_via_api(chat), "the reply on Avito", timeout=QUICK)
+    await b.settle()
+    assert [m["content"]["text"] for m in b.avito.sent_via_api(chat)] == ["Да, в наличии"]
+    stored = await hooked.row(TelegramUpdate, (b.bot_row_id, json.loads(body)["update_id"]))
+    assert (stored.state, stored.attempts) == (UpdateState.HANDLED, 1)
+
+
+@pytest.mark.parametrize("backend_url", ["postgresql"], indirect=True)
+async def test_ids_no_row_can_have_are_refused_quietly(
+    hooked: Hooked, caplog: pytest.LogCaptureFixture
+) -> None:
+    b = hooked.bridge
+    row = await hooked.row(ClientBot, b.bot_row_id)
+    account = await hooked.row(AvitoAccount, b.account_row_id)
+    update = json.dumps({"update_id": 1, "message": {}}).encode()
+    event = _message_event(account)
+    caplog.clear()
+    for bad in ("99999999999", "2147483648", "²", "-1", "0"):
+        assert await hooked.post(f"/avito/{bad}/{account.webhook_secret}", event) == 404
+        assert await hooked.post(f"/tg/{bad}", update, {SECRET_HEADER: row.webhook_secret}) == 401
+    assert hooked.polls == []
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert not [r for r in caplog.records if "SELECT" in r.getMessage() or r.exc_info]
+
+
+@pytest.mark.parametrize("backend_url", ["postgresql"], indirect=True)
+async def test_an_update_that_cannot_be_stored_is_refused_so_telegram_delivers_it_again(
+    hooked: Hooked, backend_url: str
+) -> None:
+    b = hooked.bridge
+    chat = b.new_chat()
+    b.avito.buyer_sends(chat, "Здравствуйте")
+    topic = await b.topic_of(chat)
+    await b.until(lambda: any("Здравствуйте" in t for t in b.texts(topic)), "the buyer's text")
+    row = await hooked.row(ClientBot, b.bot_row_id)
+    update = {
+        "update_id": 10**6,
+        "message": {
+            "message_id": 9001,
+            "date": 1754382000,
+            "chat": {"id": b.group_id, "type": "supergroup", "title": "Продажи", "is_forum": True},
+            "from": {"id": b.manager["id"], "is_bot": False, "first_name": b.manager["first_name"]},
+            "message_thread_id": topic,
+            "is_topic_message": True,
+            "text": "Да, в наличии",
+        },
+    }
+    body, headers = json.dumps(update).encode(), {SECRET_HEADER: row.webhook_secret}
+
+    async with unreachable(backend_url):
+        assert await hooked.post(f"/tg/{row.id}", body, headers) == 503
+    assert await hooked.post(f"/tg/{row.id}", body, headers) == 200  # Telegram's next try
+    await b.until(lambda: b.avito.sent_via_api(chat), "the reply on Avito", timeout=QUICK)
+    await b.settle()
+    assert [m["content"]["text"] for m in b.avito.sent_via_api(chat)] == ["Да, в наличии"]

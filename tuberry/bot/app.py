@@ -99,12 +99,7 @@ async def serve(settings: Settings, *, bots: bool = True, worker: bool = True) -
             client_dp = build_client_dispatcher(services)
             if settings.public_url:
                 receivers = WebhookReceivers(
-                    services.db,
-                    services.bots,
-                    client_dp,
-                    services.queue.redis,
-                    public_url=settings.public_url,
-                    redis_prefix=settings.redis_prefix,
+                    services.db, services.bots, client_dp, public_url=settings.public_url
                 )
                 avito_webhooks = AvitoWebhooks(services)
                 services.avito_subscriptions = avito_webhooks

@@ -37,7 +37,7 @@ from tuberry.avito import (
 )
 from tuberry.bot.common.avito_access import account_session
 from tuberry.bot.common.services import Services
-from tuberry.bot.web import Route
+from tuberry.bot.web import Route, row_id
 from tuberry.storage.models import AccountStatus, AvitoAccount
 from tuberry.storage.repos import AccountRepo
 
@@ -81,7 +81,7 @@ class AvitoWebhooks:
     # ------------------------------------------------------------------ the endpoint
 
     async def handle(self, request: web.Request) -> web.Response:
-        account_id = _int(request.match_info["account_id"])
+        account_id = row_id(request.match_info["account_id"])
         secret = await self._secret(account_id) if account_id is not None else None
         given = request.match_info["secret"].encode()
         if secret is None or not hmac.compare_digest(given, secret.encode()):
@@ -262,10 +262,3 @@ def _is_message(body: bytes) -> bool:
 
 def _reason(exc: Exception) -> str:
     return str(exc) if isinstance(exc, AvitoError) else type(exc).__name__
-
-
-def _int(value: str) -> int | None:
-    try:
-        return int(value)
-    except ValueError:
-        return None

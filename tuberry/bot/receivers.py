@@ -1,8 +1,10 @@
 """Receiving updates for every client bot in one process, started and stopped at run time.
 
-Long polling: one task per bot calls getUpdates and feeds the shared client Dispatcher in order. The set of
-bots follows the database (`sync`), so a bot connected in the cabinet of another process, a disconnected bot
-or a blocked workspace takes effect within one sync interval, and at once when the cabinet calls start/stop.
+Long polling: one task per bot calls getUpdates, stores the batch in the inbox (`bot/inbox.py`) and only then
+moves the offset on, which is what tells Telegram the updates arrived; the inbox handles them in order. The
+set of bots follows the database (`sync`), so a bot connected in the cabinet of another process, a
+disconnected bot or a blocked workspace takes effect within one sync interval, and at once when the cabinet
+calls start/stop. No failure (Telegram, the database) ends a bot's loop: it waits and tries again.
 """
 
 from __future__ import annotations
@@ -13,9 +15,10 @@ import logging
 from datetime import timedelta
 
 from aiogram import Bot, Dispatcher
-from aiogram.exceptions import TelegramConflictError, TelegramUnauthorizedError
+from aiogram.exceptions import TelegramAPIError, TelegramConflictError, TelegramUnauthorizedError
 
 from tuberry.bot.common.telegram import BotFactory
+from tuberry.bot.inbox import DEFAULT_RETRY, RetryPolicy, UpdateInbox, update_payload
 from tuberry.storage.db import Database
 from tuberry.storage.models import BotStatus, ClientBot
 from tuberry.storage.repos import BotRepo
@@ -25,18 +28,25 @@ log = logging.getLogger(__name__)
 
 POLL_TIMEOUT = 25  # seconds Telegram holds a getUpdates request open
 TOUCH_EVERY = timedelta(seconds=30)  # how often "last update" is written for the bot card
+MAX_BACKOFF = 30.0  # seconds between tries while Telegram or the database keeps failing
 
 
 class PollingReceivers:
     def __init__(
-        self, db: Database, bots: BotFactory, dispatcher: Dispatcher, *, poll_timeout: int = POLL_TIMEOUT
+        self,
+        db: Database,
+        bots: BotFactory,
+        dispatcher: Dispatcher,
+        *,
+        poll_timeout: int = POLL_TIMEOUT,
+        retry: RetryPolicy = DEFAULT_RETRY,
     ) -> None:
         self._db = db
         self._bots = bots
-        self._dp = dispatcher
         self._timeout = poll_timeout
         self._tasks: dict[int, asyncio.Task[None]] = {}
         self._allowed = dispatcher.resolve_used_update_types()
+        self.inbox = UpdateInbox(db, bots, dispatcher, retry=retry)
 
     @property
     def running(self) -> set[int]:
@@ -60,6 +70,7 @@ class PollingReceivers:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        await self.inbox.stop(bot_id)
 
     async def sync(self) -> None:
         """Make the running set match the bots that should receive."""
@@ -69,25 +80,27 @@ class PollingReceivers:
             await self.stop(bot_id)
         for bot_id in wanted - self.running:
             await self.start(bot_id)
+        await self.inbox.resume()
 
     async def run_sync_loop(self, interval: float = 5.0) -> None:
         while True:
             try:
                 await self.sync()
-            except Exception:
-                log.exception("syncing client bots failed")
+            except Exception as exc:
+                log.warning("syncing client bots failed (%s), retrying", type(exc).__name__)
             await asyncio.sleep(interval)
 
     async def close(self) -> None:
         for bot_id in list(self._tasks):
             await self.stop(bot_id)
+        await self.inbox.close()
 
     async def _poll(self, bot_id: int, bot: Bot) -> None:
+        with contextlib.suppress(Exception):
+            await bot.delete_webhook()  # a bot switched from webhooks to polling
         offset: int | None = None
         failures = 0
         touched = None
-        with contextlib.suppress(Exception):
-            await bot.delete_webhook()  # a bot switched from webhooks to polling
         while True:
             try:
                 updates = await bot.get_updates(
@@ -96,10 +109,16 @@ class PollingReceivers:
                     allowed_updates=self._allowed,
                     request_timeout=self._timeout + 10,
                 )
+                if updates:
+                    # Stored and committed before the offset moves on: the next getUpdates confirms them.
+                    await self.inbox.store(bot_id, [(u.update_id, update_payload(u)) for u in updates])
                 failures = 0
             except TelegramUnauthorizedError:
-                await disable_bot(self._db, bot_id, "unauthorized")
-                return
+                if await _disabled(self._db, bot_id):
+                    return
+                failures = min(failures + 1, 10)  # 0.5 × 2**10 s is past MAX_BACKOFF already
+                await asyncio.sleep(min(MAX_BACKOFF, 0.5 * 2**failures))
+                continue
             except TelegramConflictError:
                 log.warning("bot %s: another getUpdates or a webhook is active", bot_id)
                 await asyncio.sleep(5)
@@ -107,19 +126,35 @@ class PollingReceivers:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
-                failures += 1
-                log.warning("bot %s: getUpdates failed (%s), retrying", bot_id, exc)
-                await asyncio.sleep(min(30.0, 0.5 * 2**failures))
+                failures = min(failures + 1, 10)
+                log.warning("bot %s: receiving updates failed (%s), retrying", bot_id, _reason(exc))
+                await asyncio.sleep(min(MAX_BACKOFF, 0.5 * 2**failures))
                 continue
-            for update in updates:
-                offset = update.update_id + 1
-                try:
-                    await self._dp.feed_update(bot, update, client_bot_id=bot_id)
-                except Exception:
-                    log.exception("bot %s: update %s failed", bot_id, update.update_id)
-            if updates and (touched is None or utcnow() - touched > TOUCH_EVERY):
+            if not updates:
+                continue
+            offset = updates[-1].update_id + 1
+            self.inbox.wake(bot_id)
+            if touched is None or utcnow() - touched > TOUCH_EVERY:
                 touched = utcnow()
-                await touch_bot(self._db, bot_id)
+                try:
+                    await touch_bot(self._db, bot_id)
+                except Exception as exc:  # only the bot card's "last update" is late
+                    log.warning("bot %s: recording the last update failed (%s)", bot_id, _reason(exc))
+
+
+def _reason(exc: Exception) -> str:
+    """What went wrong, without the request URL (it holds the token)."""
+    return exc.message if isinstance(exc, TelegramAPIError) else type(exc).__name__
+
+
+async def _disabled(db: Database, bot_id: int) -> bool:
+    """Disable a bot whose token Telegram rejects; False when the database failed (try again later)."""
+    try:
+        await disable_bot(db, bot_id, "unauthorized")
+    except Exception as exc:
+        log.warning("bot %s: disabling it failed (%s), retrying", bot_id, _reason(exc))
+        return False
+    return True
 
 
 async def touch_bot(db: Database, bot_id: int) -> None:

@@ -1,13 +1,15 @@
 """Receiving client bots' updates by webhook (PUBLIC_URL set): Telegram POSTs each one to `/tg/{bot_id}`.
 
 The URL names the bot by its row id, never by its token (ARCHITECTURE example 9), and a request counts only
-with the bot's `secret_token` in `X-Telegram-Bot-Api-Secret-Token`. Updates go through the same client
-Dispatcher as with long polling, one at a time per bot in arrival order, each `update_id` once: Telegram
-repeats a delivery it believes failed (API-NOTES §8.2). Like PollingReceivers, the set of bots follows the
-database (`sync`): every bot that should receive has its webhook set, a stopped one has it deleted.
+with the bot's `secret_token` in `X-Telegram-Bot-Api-Secret-Token`. Each update is stored in the inbox
+(`bot/inbox.py`, keyed by bot and `update_id`, so a repeated delivery is stored once: Telegram repeats a
+delivery it believes failed, API-NOTES §8.2) and answered 200 once committed; the inbox handles it in order,
+in whichever process holds the bot's lease. Only a failed insert gets a non-2xx answer, so that Telegram
+delivers the update again. Like PollingReceivers, the set of bots follows the database (`sync`): every bot
+that should receive has its webhook set, a stopped one has it deleted.
 
-A handler of our own rather than aiogram's request handlers: we need the row id → bot lookup from memory,
-the deduplication and the per-bot order, and the answer only once the update is handled.
+A handler of our own rather than aiogram's request handlers: we need the row id → bot lookup from memory and
+the answer only once the update is stored.
 """
 
 from __future__ import annotations
@@ -24,11 +26,11 @@ from aiogram.exceptions import TelegramAPIError, TelegramUnauthorizedError
 from aiogram.types import Update
 from aiohttp import web
 from pydantic import ValidationError
-from redis.asyncio import Redis
 
 from tuberry.bot.common.telegram import BotFactory
+from tuberry.bot.inbox import DEFAULT_RETRY, RetryPolicy, UpdateInbox
 from tuberry.bot.receivers import TOUCH_EVERY, disable_bot, touch_bot
-from tuberry.bot.web import Route
+from tuberry.bot.web import Route, row_id
 from tuberry.storage.db import Database
 from tuberry.storage.models import BotStatus, Workspace
 from tuberry.storage.repos import BotRepo
@@ -37,7 +39,6 @@ from tuberry.storage.types import utcnow
 log = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
-SEEN_FOR = 86400  # seconds an update id is remembered: Telegram keeps an update for at most 24 hours
 STARTS_AT_ONCE = 8  # setWebhook calls in flight during one sync (a starting process sets every bot's webhook)
 
 
@@ -58,22 +59,18 @@ class WebhookReceivers:
         db: Database,
         bots: BotFactory,
         dispatcher: Dispatcher,
-        redis: Redis,
         *,
         public_url: str,
-        redis_prefix: str,
+        retry: RetryPolicy = DEFAULT_RETRY,
     ) -> None:
         self._db = db
         self._bots = bots
-        self._dp = dispatcher
-        self._redis = redis
         self._public_url = public_url.rstrip("/")
-        self._prefix = redis_prefix
         self._allowed = dispatcher.resolve_used_update_types()
+        self.inbox = UpdateInbox(db, bots, dispatcher, retry=retry)
         self._known: dict[int, _Credentials] = {}  # bots whose updates are accepted: no DB query per update
         self._started: set[int] = set()  # bots whose webhook this process has set
         self._undeleted: dict[int, str] = {}  # bot id → token whose deleteWebhook failed; retried by sync
-        self._locks: dict[int, asyncio.Lock] = {}
         self._touched: dict[int, datetime] = {}
 
     @property
@@ -103,6 +100,7 @@ class WebhookReceivers:
                 token = row.token if row is not None else None
         if token is not None:
             await self._delete(bot_id, token)
+        await self.inbox.stop(bot_id)
 
     async def sync(self) -> None:
         """Set the webhook of every bot that should receive; delete it for those that should not."""
@@ -132,19 +130,21 @@ class WebhookReceivers:
                 await self._set(bot_id, credentials)
 
         await asyncio.gather(*(start(bot_id, credentials) for bot_id, credentials in due))
+        await self.inbox.resume()
 
     async def run_sync_loop(self, interval: float = 5.0) -> None:
         while True:
             try:
                 await self.sync()
-            except Exception:
-                log.exception("syncing client bot webhooks failed")
+            except Exception as exc:
+                log.warning("syncing client bot webhooks failed (%s), retrying", _reason(exc))
             await asyncio.sleep(interval)
 
     async def close(self) -> None:
         """Webhooks stay set: while the process restarts, Telegram keeps updates and delivers them later."""
         self._started.clear()
         self._known.clear()
+        await self.inbox.close()
 
     async def _load(self, bot_id: int) -> _Credentials | None:
         """The bot's token and secret if it should receive now (as BotRepo.receiving decides)."""
@@ -191,12 +191,18 @@ class WebhookReceivers:
     # ------------------------------------------------------------------ the endpoint
 
     async def handle(self, request: web.Request) -> web.Response:
-        bot_id = _int(request.match_info["bot_id"])
+        bot_id = row_id(request.match_info["bot_id"])
         credentials = None
         if bot_id is not None:
             credentials = self._known.get(bot_id)
             if credentials is None:  # e.g. the first update after a restart, before the first sync
-                credentials = await self._load(bot_id)
+                try:
+                    credentials = await self._load(bot_id)
+                except Exception as exc:
+                    log.warning(
+                        "bot %s: reading the bot failed (%s); Telegram will retry", bot_id, _reason(exc)
+                    )
+                    return web.Response(status=503)
                 if credentials is not None:
                     self._known[bot_id] = credentials
         given = request.headers.get(SECRET_HEADER, "").encode()
@@ -204,32 +210,27 @@ class WebhookReceivers:
             reason = "unknown or stopped bot" if credentials is None else "wrong secret token"
             log.warning("telegram webhook for bot %s refused: %s", bot_id, reason)
             return web.Response(status=401)
+        assert bot_id is not None
         try:
             data = json.loads(await request.read())
-        except ValueError:
-            return web.Response(status=400)
-        bot = self._bots.get(credentials.token)
-        try:
-            update = Update.model_validate(data, context={"bot": bot})
-        except ValidationError:
+            update = Update.model_validate(data)
+        except (ValueError, ValidationError):
             # A non-2xx answer would make Telegram repeat it and hold back the bot's later updates.
             log.warning("bot %s: an update aiogram cannot read was dropped", bot_id)
             return web.Response()
-        assert bot_id is not None
-        if not await self._first_time(bot_id, update.update_id):
-            return web.Response()
-        async with self._locks.setdefault(bot_id, asyncio.Lock()):
-            try:
-                await self._dp.feed_update(bot, update, client_bot_id=bot_id)
-            except Exception:
-                log.exception("bot %s: update %s failed", bot_id, update.update_id)
+        try:
+            await self.inbox.store(bot_id, [(update.update_id, data)])
+        except Exception as exc:
+            log.warning(
+                "bot %s: storing update %s failed (%s); Telegram will retry",
+                bot_id,
+                update.update_id,
+                _reason(exc),
+            )
+            return web.Response(status=503)
+        self.inbox.wake(bot_id)
         await self._touch(bot_id)
         return web.Response()
-
-    async def _first_time(self, bot_id: int, update_id: int) -> bool:
-        """Claim the update in Redis, so that a repeated delivery (to this process or another) is skipped."""
-        key = f"{self._prefix}:tgupd:{bot_id}:{update_id}"
-        return bool(await self._redis.set(key, b"1", nx=True, ex=SEEN_FOR))
 
     async def _touch(self, bot_id: int) -> None:
         now = utcnow()
@@ -239,12 +240,5 @@ class WebhookReceivers:
         self._touched[bot_id] = now
         try:
             await touch_bot(self._db, bot_id)
-        except Exception:
-            log.exception("bot %s: recording the last update failed", bot_id)
-
-
-def _int(value: str) -> int | None:
-    try:
-        return int(value)
-    except ValueError:
-        return None
+        except Exception as exc:
+            log.warning("bot %s: recording the last update failed (%s)", bot_id, _reason(exc))

@@ -265,3 +265,49 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(64))
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class UpdateState(StrEnum):
+    """Where a Telegram update stands in the inbox."""
+
+    PENDING = "pending"  # stored, not yet handled (or its handler failed and will be retried)
+    HANDLED = "handled"
+    FAILED = "failed"  # the handler failed every attempt: logged at ERROR, kept for inspection
+
+
+class TelegramUpdate(Base):
+    """The inbox: a client bot's raw Telegram update, stored before Telegram is told it arrived.
+
+    Keyed by bot and `update_id`, so a repeated delivery is stored once. Handled in `update_id` order.
+    """
+
+    __tablename__ = "telegram_updates"
+    __table_args__ = (
+        # The next pending update of a bot, and which bots have any.
+        Index("ix_telegram_updates_pending", "state", "bot_id", "update_id"),
+        # Pruning finished rows by age.
+        Index("ix_telegram_updates_finished", "state", "finished_at"),
+    )
+
+    bot_id: Mapped[int] = mapped_column(ForeignKey("bots.id", ondelete="CASCADE"), primary_key=True)
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    state: Mapped[str] = mapped_column(String(16), default=UpdateState.PENDING)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    retry_at: Mapped[datetime | None] = mapped_column(UtcDateTime)  # a failed attempt's back-off
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)  # handled, or given up
+
+
+class UpdateLease(Base):
+    """Which process handles a bot's updates now: one at a time per bot, across processes.
+
+    A holder renews `until` while it works; a process that dies stops renewing and the lease lapses.
+    """
+
+    __tablename__ = "telegram_update_leases"
+
+    bot_id: Mapped[int] = mapped_column(ForeignKey("bots.id", ondelete="CASCADE"), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(64))
+    until: Mapped[datetime] = mapped_column(UtcDateTime)

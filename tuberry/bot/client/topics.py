@@ -74,12 +74,14 @@ async def on_topic_message(message: TgMessage, services: Services, client_bot_id
                 )
             )
         dialog.last_manager_reply_at = now
+        dialog_id = dialog.id
         try:
             await session.commit()
-        except IntegrityError:  # the same update delivered twice (webhook retry): already stored
+        except IntegrityError:
+            # Stored by an earlier attempt at this update (the inbox replays an update whose handling was cut
+            # short): queue the send all the same, the attempt may have failed before it; a queued or
+            # finished send makes this a no-op.
             await session.rollback()
-            return
-        dialog_id = dialog.id
     await services.queue.send(dialog_id)
 
 
