@@ -18,7 +18,7 @@ from tuberry.bot.common.telegram import BotFactory
 from tuberry.bot.inbox import RetryPolicy, UpdateInbox
 from tuberry.storage.db import Database
 from tuberry.storage.models import ClientBot, TelegramUpdate, UpdateState
-from tuberry.storage.repos import UpdateInboxRepo, WorkspaceRepo
+from tuberry.storage.repos import LeaseRepo, UpdateInboxRepo, WorkspaceRepo
 from tuberry.storage.types import utcnow
 
 QUICK = RetryPolicy(attempts=3, first_delay=0.05, max_delay=0.1)
@@ -144,21 +144,26 @@ async def test_pending_updates_are_resumed_by_a_new_process(database: Database) 
         await bots.close()
 
 
-async def test_a_lease_belongs_to_one_holder_until_it_lapses_or_is_released(database: Database) -> None:
+async def test_a_bot_whose_lease_another_process_holds_waits_for_it(database: Database) -> None:
+    """The inbox takes the bot's row in the `leases` table the jobs use: while another process holds it, this
+    one handles nothing of that bot; once it is released, everything is handled."""
     bot_id = await _bot_row(database)
-    now, period = utcnow(), timedelta(seconds=15)
-    async with database.session() as session:
-        repo = UpdateInboxRepo(session)
-        assert await repo.claim(bot_id, "a", now, period)
-        assert not await repo.claim(bot_id, "b", now + timedelta(seconds=14), period)
-        assert await repo.claim(bot_id, "a", now + timedelta(seconds=5), period)  # renewed to now + 20 s
-        assert not await repo.claim(bot_id, "b", now + timedelta(seconds=19), period)
-        assert await repo.claim(bot_id, "b", now + timedelta(seconds=20), period)  # lapsed: a died
-        await repo.release(bot_id, "a", now + timedelta(seconds=21))  # a's late release changes nothing
-        assert not await repo.claim(bot_id, "a", now + timedelta(seconds=22), period)
-        await repo.release(bot_id, "b", now + timedelta(seconds=23))
-        assert await repo.claim(bot_id, "a", now + timedelta(seconds=23), period)
-        await session.commit()
+    bots = BotFactory("http://127.0.0.1:9")
+    seen: list[tuple[str, str]] = []
+    leases = LeaseRepo(database)
+    assert await leases.acquire(f"updates:{bot_id}", "other process", utcnow(), timedelta(seconds=60)) is None
+    inbox = _inbox(database, Recorder("a", seen), bots)
+    try:
+        await inbox.store(bot_id, [_update(1, "held back")])
+        inbox.wake(bot_id)
+        await asyncio.sleep(1.5)  # room for a wrong take-over to show up
+        assert seen == []
+        await leases.release(f"updates:{bot_id}", "other process")
+        inbox.wake(bot_id)
+        await until(lambda: seen == [("a", "held back")], "the update handled once the lease is free")
+    finally:
+        await inbox.close()
+        await bots.close()
 
 
 async def test_old_finished_updates_are_pruned_and_pending_ones_kept(database: Database) -> None:

@@ -38,7 +38,7 @@ from aiogram.types import Update
 from tuberry.bot.common.telegram import BotFactory
 from tuberry.storage.db import Database
 from tuberry.storage.models import BotStatus
-from tuberry.storage.repos import BotRepo, UpdateInboxRepo
+from tuberry.storage.repos import BotRepo, LeaseRepo, UpdateInboxRepo
 from tuberry.storage.repos.updates import PendingUpdate
 from tuberry.storage.types import utcnow
 
@@ -268,18 +268,19 @@ class UpdateInbox:
             return self._bots.get(row.token)
 
     async def _claim(self, bot_id: int) -> bool:
-        async with self._db.session() as session:
-            held = await UpdateInboxRepo(session).claim(bot_id, self.holder, utcnow(), self._lease)
-            await session.commit()
-        return held
+        """Take or renew the bot's lease (the `leases` table the jobs use too)."""
+        leases = LeaseRepo(self._db)
+        return await leases.acquire(_lease_name(bot_id), self.holder, utcnow(), self._lease) is None
 
     async def _release(self, bot_id: int) -> None:
         try:
-            async with self._db.session() as session:
-                await UpdateInboxRepo(session).release(bot_id, self.holder, utcnow())
-                await session.commit()
+            await LeaseRepo(self._db).release(_lease_name(bot_id), self.holder)
         except Exception as exc:  # the lease lapses by itself
             log.warning("bot %s: releasing the update lease failed (%s)", bot_id, _reason(exc))
+
+
+def _lease_name(bot_id: int) -> str:
+    return f"updates:{bot_id}"
 
 
 class LeaseLost(Exception):

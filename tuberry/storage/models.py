@@ -298,16 +298,3 @@ class TelegramUpdate(Base):
     retry_at: Mapped[datetime | None] = mapped_column(UtcDateTime)  # a failed attempt's back-off
     received_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)  # handled, or given up
-
-
-class UpdateLease(Base):
-    """Which process handles a bot's updates now: one at a time per bot, across processes.
-
-    A holder renews `until` while it works; a process that dies stops renewing and the lease lapses.
-    """
-
-    __tablename__ = "telegram_update_leases"
-
-    bot_id: Mapped[int] = mapped_column(ForeignKey("bots.id", ondelete="CASCADE"), primary_key=True)
-    holder: Mapped[str] = mapped_column(String(64))
-    until: Mapped[datetime] = mapped_column(UtcDateTime)

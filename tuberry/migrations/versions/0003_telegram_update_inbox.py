@@ -1,8 +1,8 @@
 """telegram update inbox
 
 telegram_updates: every client bot's raw Telegram update, stored before Telegram is told it arrived, handled
-in update_id order and retried when its handler fails. telegram_update_leases: which process handles a bot's
-updates now.
+in update_id order and retried when its handler fails.
+(Which process handles a bot's updates is a row of `leases`, migration 0005.)
 
 Revision ID: 0003
 Revises: 0002
@@ -23,16 +23,6 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    op.create_table(
-        "telegram_update_leases",
-        sa.Column("bot_id", sa.Integer(), nullable=False),
-        sa.Column("holder", sa.String(length=64), nullable=False),
-        sa.Column("until", tuberry.storage.types.UtcDateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["bot_id"], ["bots.id"], name=op.f("fk_telegram_update_leases_bot_id_bots"), ondelete="CASCADE"
-        ),
-        sa.PrimaryKeyConstraint("bot_id", name=op.f("pk_telegram_update_leases")),
-    )
     op.create_table(
         "telegram_updates",
         sa.Column("bot_id", sa.Integer(), nullable=False),
@@ -59,4 +49,3 @@ def downgrade() -> None:
         batch_op.drop_index("ix_telegram_updates_pending")
         batch_op.drop_index("ix_telegram_updates_finished")
     op.drop_table("telegram_updates")
-    op.drop_table("telegram_update_leases")

@@ -5,7 +5,7 @@ every few seconds, which without an index reads the whole table. (The poll's dia
 uses the existing (account_id, avito_chat_id) unique constraint.)
 
 Revision ID: 0004
-Revises: 0002
+Revises: 0003
 Create Date: 2026-12-02 05:45:00.000000
 """
 
@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0004"
-down_revision: str | None = "0002"
+down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,20 +1,20 @@
-"""The inbox of client bots' Telegram updates and the per-bot leases that decide who handles them.
+"""The inbox of client bots' Telegram updates (who handles a bot's updates is a lease: repos/leases.py).
 
-Callers pass "now": the lease arithmetic and the back-off are plain comparisons, testable without a clock.
+Callers pass "now": the back-off is a plain comparison, testable without a clock.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Insert, and_, delete, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tuberry.storage.models import BotStatus, ClientBot, TelegramUpdate, UpdateLease, UpdateState, Workspace
+from tuberry.storage.models import BotStatus, ClientBot, TelegramUpdate, UpdateState, Workspace
 
 
 @dataclass(frozen=True)
@@ -120,30 +120,3 @@ class UpdateInboxRepo:
             )
         )
         return int(result.rowcount or 0)  # type: ignore[attr-defined]
-
-    # ------------------------------------------------------------------ leases
-
-    async def claim(self, bot_id: int, holder: str, now: datetime, period: timedelta) -> bool:
-        """Take or renew the bot's lease until `now + period`: True if `holder` has it now.
-
-        One conditional UPDATE of one row: on PostgreSQL a concurrent claimer waits for the row lock and then
-        sees the new holder; SQLite serialises writers.
-        """
-        await self.session.execute(
-            self._insert(UpdateLease)
-            .values(bot_id=bot_id, holder="", until=now)
-            .on_conflict_do_nothing(index_elements=["bot_id"])
-        )
-        result = await self.session.execute(
-            update(UpdateLease)
-            .where(UpdateLease.bot_id == bot_id, or_(UpdateLease.holder == holder, UpdateLease.until <= now))
-            .values(holder=holder, until=now + period)
-        )
-        return bool(result.rowcount)  # type: ignore[attr-defined]
-
-    async def release(self, bot_id: int, holder: str, now: datetime) -> None:
-        await self.session.execute(
-            update(UpdateLease)
-            .where(UpdateLease.bot_id == bot_id, UpdateLease.holder == holder)
-            .values(until=now)
-        )
