@@ -6,6 +6,9 @@ word. Boundaries in the first half of the window are ignored while a better-plac
 so a short first line does not become a lonely message. Whitespace at the cut and around the
 whole text is dropped (messengers trim it anyway); every other character survives in order.
 Lengths are counted in code points, like Avito's ``maxLength``.
+
+Telegram texts are HTML: a hard cut never falls inside a character reference such as ``&amp;``,
+and as the escaped form is measured, a part never exceeds the limit once Telegram parses it.
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ _BOUNDARIES = (
     re.compile(r"\s+"),  # word
 )
 _JOINERS = frozenset({"\u200d"})  # zero width joiner glues emoji sequences
+_CHAR_REFERENCE = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+_REFERENCE_REACH = 40  # longer than any reference _CHAR_REFERENCE matches
 
 
 def split_text(text: str, limit: int = AVITO_TEXT_LIMIT) -> list[str]:
@@ -59,11 +64,18 @@ def _cut_point(text: str, limit: int) -> int:
 
 
 def _hard_cut(text: str, limit: int) -> int:
-    """Cut inside a word, but not between a character and its combining marks or joiners."""
+    """Cut inside a word, but not between a character and its combining marks or joiners, nor
+    inside a character reference."""
     cut = limit
-    while cut > 1 and _glued(text, cut):
+    while cut > 1 and (_glued(text, cut) or _in_reference(text, cut)):
         cut -= 1
-    return cut if cut > 1 or not _glued(text, cut) else limit
+    return cut if cut > 1 or not (_glued(text, cut) or _in_reference(text, cut)) else limit
+
+
+def _in_reference(text: str, cut: int) -> bool:
+    amp = text.rfind("&", max(cut - _REFERENCE_REACH, 0), cut)
+    found = _CHAR_REFERENCE.match(text, amp) if amp >= 0 else None
+    return found is not None and found.end() > cut
 
 
 def _glued(text: str, cut: int) -> bool:
