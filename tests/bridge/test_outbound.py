@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+
+import pytest
+
 from tests.bridge.conftest import Bridge
 from tests.samples import jpeg
 
@@ -103,4 +107,21 @@ async def test_avito_refusing_with_markup_in_its_words_is_reported_verbatim(brid
     failure = next(m for m in bridge.topic_messages(topic) if "Не доставлено" in (m.get("text") or ""))
     assert words in failure["text"]
     assert failure["reply_to_message"]["message_id"] == reply["message_id"]
+    assert bridge.avito.sent_via_api(chat) == []
+
+
+async def test_a_photo_whose_download_fails_leaves_no_bot_token_in_the_log(
+    bridge: Bridge, caplog: pytest.LogCaptureFixture
+) -> None:
+    chat, topic = await _dialog_topic(bridge)
+    caplog.set_level(logging.DEBUG)
+    bridge.tg.user_sends(bridge.bot, bridge.group_id, bridge.manager, thread_id=topic, photo=jpeg())
+    bridge.tg.lose_files()
+
+    await bridge.until(
+        lambda: any(r.levelno >= logging.WARNING and r.exc_info for r in caplog.records), "the failure logged"
+    )
+    await bridge.settle()
+    secret = bridge.bot.token.split(":")[1]
+    assert secret not in caplog.text
     assert bridge.avito.sent_via_api(chat) == []
