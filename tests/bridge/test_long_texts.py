@@ -45,7 +45,7 @@ async def test_a_long_text_full_of_html_characters_arrives_whole(bridge: Bridge,
     topic = await bridge.topic_of(chat)
     await bridge.until(lambda: len("".join(shown_after(bridge, topic, 1))) >= len(buyer), "the buyer's text")
     await bridge.settle()
-    assert "".join(shown_after(bridge, topic, 1)) == buyer
+    assert shown_after(bridge, topic, 1) == [buyer]  # 4000 characters shown: one message
 
 
 @pytest.mark.parametrize("language", ["ru", "en"])

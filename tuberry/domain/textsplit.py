@@ -8,7 +8,8 @@ whole text is dropped (messengers trim it anyway); every other character survive
 Lengths are counted in code points, like Avito's ``maxLength``.
 
 Telegram texts are HTML: a hard cut never falls inside a character reference such as ``&amp;``,
-and as the escaped form is measured, a part never exceeds the limit once Telegram parses it.
+and with ``html=True`` a reference counts as the one character Telegram shows for it (Telegram's
+limits apply after parsing), so an escaped text is not split earlier than its plain form would be.
 """
 
 from __future__ import annotations
@@ -26,24 +27,40 @@ _BOUNDARIES = (
     re.compile(r"\s+"),  # word
 )
 _JOINERS = frozenset({"\u200d"})  # zero width joiner glues emoji sequences
-_CHAR_REFERENCE = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
-_REFERENCE_REACH = 40  # longer than any reference _CHAR_REFERENCE matches
+# What Telegram's HTML parse mode decodes: numeric references and four named ones.
+_CHAR_REFERENCE = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|lt|gt|amp|quot);")
+_REFERENCE_REACH = 12  # longer than any reference _CHAR_REFERENCE matches
 
 
-def split_text(text: str, limit: int = AVITO_TEXT_LIMIT) -> list[str]:
-    """Parts of at most ``limit`` characters, stripped and non-empty; [] for a blank text."""
+def split_text(text: str, limit: int = AVITO_TEXT_LIMIT, *, html: bool = False) -> list[str]:
+    """Parts of at most ``limit`` characters, stripped and non-empty; [] for a blank text.
+
+    ``html``: the text is Telegram HTML without tags (escaped plain text); its character references
+    count as one character each.
+    """
     if limit < 1:
         raise ValueError("limit must be positive")
     parts: list[str] = []
     rest = text.strip()
     while rest:
-        if len(rest) <= limit:
+        window = _shown_window(rest, limit) if html else limit  # the index where `limit` characters end
+        if len(rest) <= window:
             parts.append(rest)
             break
-        cut = _cut_point(rest, limit)
+        cut = _cut_point(rest, window)
         parts.append(rest[:cut].rstrip())
         rest = rest[cut:].lstrip()
     return parts
+
+
+def _shown_window(text: str, limit: int) -> int:
+    """Index in ``text`` after its first ``limit`` shown characters (a reference shows as one)."""
+    index = shown = 0
+    while index < len(text) and shown < limit:
+        reference = _CHAR_REFERENCE.match(text, index) if text[index] == "&" else None
+        index = reference.end() if reference else index + 1
+        shown += 1
+    return index
 
 
 def _cut_point(text: str, limit: int) -> int:

@@ -78,7 +78,7 @@ async def post(rt: Runtime, bot: Bot, target: Target, out: Outgoing) -> int:
 
 async def send_text(bot: Bot, target: Target, text: str) -> int:
     first: int | None = None
-    for part in split_text(text, TELEGRAM_TEXT_LIMIT):
+    for part in split_text(text, TELEGRAM_TEXT_LIMIT, html=True):
         sent = await call(bot.send_message(target.chat_id, part, message_thread_id=target.dialog.topic_id))
         first = first or int(sent.message_id)
     assert first is not None
