@@ -3,9 +3,13 @@ no data, whether the callback is replayed as is, forged into their own dialog, o
 
 from __future__ import annotations
 
+from aiogram import Dispatcher
+from aiogram_dialog.api.entities import Stack
 from sqlalchemy import select
 
 from tests.bot.conftest import Cabinet, Person
+from tuberry.bot.master import setup_master
+from tuberry.bot.master.states import MenuSG
 from tuberry.storage.models import AvitoAccount, BotStatus, ClientBot
 
 SEP = "\x1d"  # aiogram-dialog: "<intent id><SEP><widget id>:<item id>"
@@ -96,3 +100,10 @@ async def test_accounts_are_scoped_too(cabinet: Cabinet) -> None:
         bots = list(await session.scalars(select(ClientBot.status)))
     assert still is not None and still.status == "active"
     assert bots == [BotStatus.ACTIVE, BotStatus.ACTIVE]
+
+
+def test_dialogs_started_within_one_second_get_distinct_ids() -> None:
+    """A shared id lets one dialog's context overwrite another's, or another owner's button pass."""
+    setup_master(Dispatcher())
+    ids = [Stack().push(MenuSG.main, None).id for _ in range(1000)]  # far quicker than a second
+    assert len(set(ids)) == len(ids)

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+
+import pytest
+
 from tests.bridge.conftest import Bridge
 from tests.samples import jpeg
 
@@ -90,3 +94,34 @@ async def test_a_permanent_refusal_by_avito_gets_a_reply_saying_why(bridge: Brid
     assert "Мессенджеру" in failure["text"]  # says why: no Messenger access
     assert bridge.avito.sent_via_api(chat) == []
     assert not bridge.tg.reactions(bridge.group_id, reply["message_id"])
+
+
+async def test_avito_refusing_with_markup_in_its_words_is_reported_verbatim(bridge: Bridge) -> None:
+    chat, topic = await _dialog_topic(bridge)
+    words = "text must not contain <script> & <b>tags</b>"
+    bridge.avito.fail_next("/messages", 400, body={"error": {"code": 400, "message": words}})
+    reply = bridge.tg.user_sends(bridge.bot, bridge.group_id, bridge.manager, "Ответ <b>", thread_id=topic)
+    await bridge.until(
+        lambda: any("Не доставлено в Авито" in t for t in bridge.texts(topic)), "the failure reply"
+    )
+    failure = next(m for m in bridge.topic_messages(topic) if "Не доставлено" in (m.get("text") or ""))
+    assert words in failure["text"]
+    assert failure["reply_to_message"]["message_id"] == reply["message_id"]
+    assert bridge.avito.sent_via_api(chat) == []
+
+
+async def test_a_photo_whose_download_fails_leaves_no_bot_token_in_the_log(
+    bridge: Bridge, caplog: pytest.LogCaptureFixture
+) -> None:
+    chat, topic = await _dialog_topic(bridge)
+    caplog.set_level(logging.DEBUG)
+    bridge.tg.user_sends(bridge.bot, bridge.group_id, bridge.manager, thread_id=topic, photo=jpeg())
+    bridge.tg.lose_files()
+
+    await bridge.until(
+        lambda: any(r.levelno >= logging.WARNING and r.exc_info for r in caplog.records), "the failure logged"
+    )
+    await bridge.settle()
+    secret = bridge.bot.token.split(":")[1]
+    assert secret not in caplog.text
+    assert bridge.avito.sent_via_api(chat) == []

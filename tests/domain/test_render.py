@@ -1,3 +1,5 @@
+import html
+import random
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -13,9 +15,9 @@ from tuberry.domain.render import (
     TEXT_LIMIT,
     Rendering,
     compose,
-    cut_text,
     render_message,
 )
+from tuberry.domain.textsplit import split_text
 from tuberry.domain.textutil import utf16_len
 
 LOCALES = Path(__file__).resolve().parents[2] / "tuberry" / "locales"
@@ -234,18 +236,53 @@ def test_compose_with_prefixes(lang: str) -> None:
     assert "Актуально? Срочно" in lines[1]
 
 
-def test_compose_cuts_to_the_telegram_limit() -> None:
-    long_text = "слово " * 1000
-    composed = compose(render_message({"type": "text", "content": {"text": long_text}}), translate("ru"))
-    assert utf16_len(composed) <= TEXT_LIMIT and composed.endswith("…")
-    photo = Rendering("photo", "render-text", {"text": "😀" * 600}, media_url=IMAGE.format("x"))
-    assert utf16_len(compose(photo, translate("en"))) <= CAPTION_LIMIT
+def html_escape(text: str) -> str:
+    return html.escape(text, quote=False)
 
 
-def test_cut_text() -> None:
-    assert cut_text("short", 10) == "short"
-    assert cut_text("one two three four", 10) == "one two…"
-    assert utf16_len(cut_text("😀" * 10, 5)) <= 5
+def awkward_text(length: int, seed: int = 8) -> str:
+    """Buyer text dense in what HTML escaping lengthens, mixed with Cyrillic, without spaces to cut at."""
+    rng = random.Random(seed)
+    return "".join(rng.choice("<>&\"'<>&\"'ёжЩ") for _ in range(length))
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+@pytest.mark.parametrize("spaced", [False, True])
+def test_a_long_text_full_of_html_characters_arrives_whole(lang: str, spaced: bool) -> None:
+    words = awkward_text(4000)
+    buyer = " ".join(words[i : i + 7] for i in range(0, len(words), 7)) if spaced else words
+    for auto_reply in (False, True):
+        rendering = render_message({"type": "text", "content": {"text": buyer}})
+        composed = compose(rendering, translate(lang), auto_reply=auto_reply, escape=html_escape)
+        parts = split_text(composed, TEXT_LIMIT, html=True)
+        shown = [html.unescape(part) for part in parts]
+        assert all(len(text) <= TEXT_LIMIT for text in shown)
+        assert len(parts) == (2 if spaced else 1)  # Telegram counts what it shows, not the escapes
+        assert [html_escape(text) for text in shown] == parts  # no escape sequence was cut
+        body = (" " if spaced else "").join(shown)
+        if auto_reply:
+            header = translate(lang)("render-auto-reply", {"text": ""}).strip()
+            assert body.startswith(header)
+            body = body.removeprefix(header).strip()
+        assert body == buyer
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_a_caption_fits_once_escaped_and_keeps_whole_escapes(lang: str) -> None:
+    photo = Rendering(
+        "photo",
+        "render-image",
+        {"url": IMAGE.format("x")},
+        media_url=IMAGE.format("x"),
+        quote=Rendering("text", "render-text", {"text": "&" * 3000}),
+    )
+    caption = compose(photo, translate(lang), from_app=True, escape=html_escape)
+    assert utf16_len(caption) <= CAPTION_LIMIT
+    assert html_escape(html.unescape(caption)) == caption
+    long_caption = Rendering("photo", "render-text", {"text": "<ё>&" * 600}, media_url=IMAGE.format("y"))
+    caption = compose(long_caption, translate(lang), escape=html_escape)
+    assert utf16_len(caption) <= CAPTION_LIMIT and caption.endswith("…")
+    assert html_escape(html.unescape(caption)) == caption
 
 
 # --- fuzzing ------------------------------------------------------------------------------------
@@ -322,5 +359,7 @@ def test_render_never_raises_and_always_formats(message: object) -> None:
     if rendering.kind == "voice":
         assert rendering.voice_id
     for lang in BUNDLES:
-        composed = compose(rendering, translate(lang), from_app=rendering.outgoing)
-        assert composed.strip() and utf16_len(composed) <= rendering.limit
+        composed = compose(rendering, translate(lang), from_app=rendering.outgoing, escape=html_escape)
+        assert composed.strip()
+        if rendering.kind != "text":  # a text of any length is split by the sender
+            assert utf16_len(composed) <= rendering.limit

@@ -1,3 +1,4 @@
+import html
 import itertools
 
 import pytest
@@ -81,3 +82,26 @@ def test_words_survive_when_no_word_is_longer_than_the_limit(words: list[str], l
     # Greedy: a part could not have taken the next word.
     for part, following in itertools.pairwise(parts):
         assert len(part) + 1 + len(following.split()[0]) > limit
+
+
+def test_a_hard_cut_never_splits_a_character_reference() -> None:
+    for limit in range(1000, 1005):
+        parts = split_text("&amp;" * 300, limit)
+        assert all(part.replace("&amp;", "") == "" for part in parts)
+        assert "".join(parts) == "&amp;" * 300
+
+
+def test_html_counts_a_reference_as_the_character_it_shows() -> None:
+    parts = split_text("&lt;ж&#39;" * 2000, 4096, html=True)
+    assert [len(html.unescape(part)) for part in parts] == [4096, 1904]
+    assert "".join(html.unescape(part) for part in parts) == "<ж'" * 2000
+
+
+@THOROUGH
+@given(texts, st.integers(min_value=1, max_value=60))
+def test_escaped_parts_fit_once_shown_and_nothing_is_lost(text: str, limit: int) -> None:
+    parts = split_text(html.escape(text, quote=False), limit, html=True)
+    shown = [html.unescape(part) for part in parts]
+    assert all(0 < len(part) <= limit for part in shown)
+    assert [html.escape(part, quote=False) for part in shown] == parts  # no reference was cut
+    assert "".join("".join(p.split()) for p in shown) == "".join(text.split())

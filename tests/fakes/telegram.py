@@ -553,6 +553,10 @@ class FakeTelegram(BotApiMethods):
         ends, so the client's request timeout ends them; nothing is sent. Uploads are not affected."""
         self._stalled_urls.add(url)
 
+    def lose_files(self) -> None:
+        """Every file stored so far answers 404 at `/file/bot<token>/<path>`; getFile still works."""
+        self._files_by_path.clear()
+
     def rate_limit_group(self, chat_id: int, per_minute: int | None) -> None:
         """Bot messages into the group beyond `per_minute` in 60 s get 429 with retry_after."""
         chat = self._group(chat_id)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import sys
 
 from pydantic import ValidationError
 
 from tuberry.bot.settings import Settings
+from tuberry.logs import configure_logging
 
 
 def _settings() -> Settings:
@@ -18,15 +18,6 @@ def _settings() -> Settings:
     except ValidationError as exc:
         lines = [f"  {'.'.join(str(p) for p in err['loc']).upper()}: {err['msg']}" for err in exc.errors()]
         sys.exit("Configuration is not valid:\n" + "\n".join(lines))
-
-
-def _logging(level: str) -> None:
-    logging.basicConfig(
-        level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr
-    )
-    # Request lines of these libraries are noise at INFO (and URLs must never carry secrets into logs).
-    for noisy in ("httpx", "httpcore", "aiogram.event", "arq.worker"):
-        logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLogger().level))
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -41,7 +32,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
 
     settings = _settings()
-    _logging(settings.log_level)
+    configure_logging(settings.log_level)
     # Imported here: aiogram takes seconds to import, and `migrate` does not need it.
     from tuberry.bot import bootstrap
 

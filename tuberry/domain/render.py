@@ -7,30 +7,34 @@ fills only the content member matching ``type`` and documents several members as
 every field is optional here: anything missing or of the wrong type degrades to a plainer
 rendering, and no input raises.
 
-Args are raw user text; send them without ``parse_mode`` (or escape them first).
+Args are raw user text of any length; ``compose`` builds the plain text and escapes it last (for
+Telegram's HTML parse mode), so a cut never splits an escape sequence and the buyer's text is never
+shortened: a long text is split into several messages by the sender.
 """
 
 from __future__ import annotations
 
 import math
 import re
+import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
-from tuberry.domain.textutil import clean_line, clean_text, shorten
+from tuberry.domain.textutil import clean_line, clean_text, shorten, utf16_len
 
 TEXT_LIMIT = 4096  # Telegram sendMessage text
 CAPTION_LIMIT = 1024  # Telegram photo/voice caption
 QUOTE_LIMIT = 200  # characters of the quoted message shown above a reply
 _FIELD_LIMIT = 500  # one title/description/address inside a rendering
-# fluent.runtime refuses a string argument longer than 2500 characters (resolver.MAX_PART_LENGTH)
-# and fails the whole message; Avito texts are at most 1000, so this cap only guards odd input.
-FLUENT_ARG_LIMIT = 2500
+# fluent.runtime refuses a placeable longer than 2500 characters (resolver.MAX_PART_LENGTH) and
+# renders the whole message as "{???}"; longer arguments go in after formatting (translate_long_args).
+FLUENT_PART_LIMIT = 2500
 
 Kind = Literal["text", "photo", "voice"]
 Arg = str | int | float
 Translate = Callable[[str, Mapping[str, Arg]], str]
+Escape = Callable[[str], str]
 
 _SIZE_RE = re.compile(r"^\s*([0-9]{1,6})\s*[xXхХ×]\s*([0-9]{1,6})\s*$")
 _UNSUPPORTED = {"file": "render-file", "video": "render-video", "appCall": "render-app-call"}
@@ -66,25 +70,70 @@ def render_message(message: object) -> Rendering:
         return _text("render-broken", type=_type_name(message))
 
 
-def compose(rendering: Rendering, translate: Translate, *, from_app: bool = False) -> str:
-    """Final text or caption: optional "from the Avito app" mark, quote line, body; cut to fit.
+def compose(
+    rendering: Rendering,
+    translate: Translate,
+    *,
+    from_app: bool = False,
+    auto_reply: bool = False,
+    escape: Escape = str,
+) -> str:
+    """Final text or caption: optional "from the Avito app" mark, quote line, body, auto-reply frame.
 
-    ``translate(key, args)`` is the caller's Fluent lookup (use_isolating off is recommended).
+    ``translate(key, args)`` is the caller's Fluent lookup of plain text (use_isolating off is
+    recommended); ``escape`` turns the composed plain text into the wire format (``html.escape`` for
+    Telegram's HTML). A text is never cut: it may exceed ``TEXT_LIMIT`` and the sender splits it. A
+    caption is cut in plain text until its escaped form fits ``CAPTION_LIMIT``.
     """
+
+    def tr(key: str, args: Mapping[str, Arg]) -> str:
+        return translate_long_args(translate, key, args)
+
     lines: list[str] = []
     if from_app:
-        lines.append(translate("render-from-app", {}))
+        lines.append(tr("render-from-app", {}))
     if rendering.quote is not None:
-        quoted = " ".join(translate(rendering.quote.key, rendering.quote.args).split())
-        lines.append(translate("render-quote", {"text": shorten(quoted, QUOTE_LIMIT)}))
-    lines.append(translate(rendering.key, rendering.args))
-    text = "\n".join(line for line in lines if line.strip())
-    return cut_text(text.strip(), rendering.limit)
+        quoted = " ".join(tr(rendering.quote.key, rendering.quote.args).split())
+        lines.append(tr("render-quote", {"text": shorten(quoted, QUOTE_LIMIT)}))
+    lines.append(tr(rendering.key, rendering.args))
+    text = "\n".join(line for line in lines if line.strip()).strip()
+    if auto_reply:
+        text = tr("render-auto-reply", {"text": text})
+    if rendering.kind == "text":
+        return escape(text)
+    return _fit(text, rendering.limit, escape)
 
 
-def cut_text(text: str, limit: int = TEXT_LIMIT) -> str:
-    """Cut to Telegram's limit (``TEXT_LIMIT`` or ``CAPTION_LIMIT``), counted in UTF-16 units."""
-    return shorten(text, limit)
+def translate_long_args(translate: Translate, key: str, args: Mapping[str, Arg]) -> str:
+    """``translate(key, args)``, with string arguments longer than Fluent accepts put in afterwards.
+
+    Each long argument goes to Fluent as a short placeholder with a random nonce (no text can
+    forge it), replaced in one pass after formatting. Short arguments, which selectors use, go as
+    they are.
+    """
+    long_args = {name: v for name, v in args.items() if isinstance(v, str) and len(v) > FLUENT_PART_LIMIT}
+    if not long_args:
+        return translate(key, args)
+    nonce = secrets.token_hex(8)
+    marks = {f"\u2063{nonce}{index}\u2063": name for index, name in enumerate(long_args)}
+    formatted = translate(key, {**args, **{name: mark for mark, name in marks.items()}})
+    pattern = re.compile("|".join(re.escape(mark) for mark in marks))
+    return pattern.sub(lambda found: long_args[marks[found[0]]], formatted)
+
+
+def _fit(text: str, limit: int, escape: Escape) -> str:
+    """The escaped ``text``, cut (in plain text, so no escape sequence is split) until it fits ``limit``."""
+    if utf16_len(escape(text)) <= limit:
+        return escape(text)
+    low, high, best = 1, limit, escape(shorten(text, 1))
+    while low <= high:  # the longest plain cut whose escaped form fits
+        middle = (low + high) // 2
+        candidate = escape(shorten(text, middle))
+        if utf16_len(candidate) <= limit:
+            best, low = candidate, middle + 1
+        else:
+            high = middle - 1
+    return best
 
 
 def _render(message: object, *, with_quote: bool) -> Rendering:
@@ -110,7 +159,7 @@ def _render_content(kind: object, content: object) -> Rendering:
         url = _largest(_get(_get(content, "image"), "sizes"))
         if url is None:
             return _text("render-image-missing")
-        return Rendering("photo", "render-image", _args(url=url), media_url=url)
+        return Rendering("photo", "render-image", {"url": url}, media_url=url)
     if kind == "voice":
         voice_id = clean_line(_get(_get(content, "voice"), "voice_id"))
         if not voice_id:
@@ -217,8 +266,4 @@ def _type_name(message: object) -> str:
 
 
 def _text(key: str, **args: Arg) -> Rendering:
-    return Rendering("text", key, _args(**args))
-
-
-def _args(**args: Arg) -> dict[str, Arg]:
-    return {name: shorten(v, FLUENT_ARG_LIMIT) if isinstance(v, str) else v for name, v in args.items()}
+    return Rendering("text", key, dict(args))

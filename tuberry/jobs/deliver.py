@@ -35,7 +35,6 @@ from tuberry.bot.common.topics import (
     create_topic,
     reopen_topic,
 )
-from tuberry.domain.render import TEXT_LIMIT as TELEGRAM_TEXT_LIMIT
 from tuberry.jobs.leases import check_lease
 from tuberry.jobs.posting import Target, call, post, send_text
 from tuberry.jobs.runtime import Budget, Runtime, backoff, pace, runtime
@@ -198,7 +197,7 @@ async def _deliver(rt: Runtime, bot: Bot, target: Target, message: Message) -> N
     except Rejected as exc:
         # Telegram refuses this content as it is (e.g. a broken image): say so in words instead.
         log.warning("message %s rejected by Telegram: %s", message.id, exc)
-        fallback = target.t("bridge-undeliverable", body=out.text[: TELEGRAM_TEXT_LIMIT - 200])
+        fallback = target.t("bridge-undeliverable", body=out.text)  # whole: send_text splits it
         await pace(rt, target.chat_id, target.bot.id)
         sent_id = await send_text(bot, target, fallback)
         state, error = TgState.DELIVERED, str(exc)

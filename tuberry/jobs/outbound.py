@@ -43,9 +43,8 @@ async def send_message(
         image_id = message.content.get("image_id")
         if not image_id:
             assert bot is not None, "an image needs the bot that received it"
-            data = io.BytesIO()
-            await bot.download(message.content["file_id"], destination=data)
-            uploaded = await api.upload(account.avito_user_id, data.getvalue())
+            data = await _download(bot, message.content["file_id"])
+            uploaded = await api.upload(account.avito_user_id, data)
             image_id = uploaded.id
             # Remember the upload: a retry sends this image instead of uploading a second copy, and a
             # read-back recognises it by its URLs.
@@ -55,6 +54,23 @@ async def send_message(
     else:
         sent = await api.send_text(account.avito_user_id, dialog.avito_chat_id, message.text or "")
     await _sent(db, message, sent)
+
+
+class DownloadFailed(Exception):
+    """A Telegram file could not be fetched; the text names the file, never its URL."""
+
+
+async def _download(bot: Bot, file_id: str) -> bytes:
+    data = io.BytesIO()
+    try:
+        await bot.download(file_id, destination=data)
+    except Exception as exc:
+        # aiohttp's error text holds the file URL, /file/bot<TOKEN>/...: neither it nor its chain is kept.
+        status = getattr(exc, "status", None)
+        raise DownloadFailed(
+            f"Telegram file {file_id}: {type(exc).__name__} {status or ''}".strip()
+        ) from None
+    return data.getvalue()
 
 
 async def _read_back(

@@ -68,7 +68,7 @@ async def send_text(bot: Bot, target: Target, text: str, *, rt: Runtime | None =
     """Send a text in as many parts as Telegram's limit needs. The caller paced the first part; with `rt`
     every further part waits for a slot of its own."""
     first: int | None = None
-    for part in split_text(text, TELEGRAM_TEXT_LIMIT):
+    for part in split_text(text, TELEGRAM_TEXT_LIMIT, html=True):
         if first is not None and rt is not None:
             await pace(rt, target.chat_id, target.bot.id)
         sent = await call(bot.send_message(target.chat_id, part, message_thread_id=target.dialog.topic_id))

@@ -5,11 +5,12 @@ The reaction on the manager's message says Avito accepted it; a permanent refusa
 
 from __future__ import annotations
 
+import html
 import logging
 from typing import Any
 
 from aiogram import Bot
-from aiogram.types import ReactionTypeEmoji
+from aiogram.types import ReactionTypeEmoji, ReplyParameters
 from arq import Retry
 
 from tuberry.avito import AvitoBadRequest, AvitoError, AvitoForbidden, AvitoPaymentRequired, AvitoRateLimited
@@ -103,7 +104,8 @@ def _reason(t: Translator, error: AvitoError) -> str:
     if isinstance(error, AvitoForbidden | AvitoPaymentRequired):
         return t("bridge-send-failed-access")
     if isinstance(error, AvitoBadRequest):
-        return t("bridge-send-failed-rejected", detail=error.message[:200])
+        # Avito's own words, which may hold "<" or "&": escaped for HTML after the cut, never cut inside.
+        return t("bridge-send-failed-rejected", detail=html.escape(error.message[:200], quote=False))
     return t("bridge-send-failed-unavailable")
 
 
@@ -113,7 +115,8 @@ async def _tell(bot: Bot, dialog: Dialog, tg_message_id: int, t: Translator, err
             dialog.topic_chat_id or 0,
             t("bridge-send-failed", reason=_reason(t, error)),
             message_thread_id=dialog.topic_id,
-            reply_to_message_id=tg_message_id,
+            # The manager may have deleted the message meanwhile: say why all the same.
+            reply_parameters=ReplyParameters(message_id=tg_message_id, allow_sending_without_reply=True),
         )
     except Exception:  # the failure is stored on the message; telling the manager is best effort
         log.exception("could not report a failed send in dialog %s", dialog.id)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 
@@ -20,10 +23,40 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def sqlite_file(url: str) -> Path | None:
+    """The database file of a SQLite URL; None for other databases and for in-memory ones."""
+    parsed = make_url(url)
+    if not parsed.drivername.startswith("sqlite") or parsed.database in (None, "", ":memory:"):
+        return None
+    if parsed.database.startswith("file:"):  # a URI filename: its options are SQLite's business
+        return None
+    return Path(parsed.database)
+
+
+def make_private(path: Path) -> None:
+    """Create the file for the owner only (0600), or take group and other access away from an existing one.
+
+    SQLite creates its file 0644 (umask permitting), readable by every local user, and its -wal and -shm
+    files copy that mode; the file holds every buyer's message and the encrypted secrets.
+    """
+    if not path.parent.is_dir():
+        return  # SQLite says so in its own words
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        mode = path.stat().st_mode & 0o777
+        if mode & 0o077:
+            path.chmod(mode & 0o700)
+
+
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     if url.startswith("sqlite"):
         engine = create_async_engine(url, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        path = sqlite_file(url)
+        if path is not None:
+            # Before SQLite opens (and would create) the file.
+            event.listen(engine.sync_engine, "do_connect", lambda *_: make_private(path))
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     kwargs.setdefault("pool_size", 10)

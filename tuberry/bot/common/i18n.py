@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from fluent.runtime import FluentBundle, FluentResource
+
+from tuberry.domain.render import Arg, translate_long_args
 
 log = logging.getLogger(__name__)
 
@@ -36,10 +39,13 @@ class Translator:
         if not self._bundle.has_message(key):
             log.error("missing Fluent message %r in %s", key, self.language)
             return key
+        return translate_long_args(self._format, key, args)
+
+    def _format(self, key: str, args: Mapping[str, Arg]) -> str:
         message = self._bundle.get_message(key)
         if message.value is None:
             return key
-        text, errors = self._bundle.format_pattern(message.value, args)
+        text, errors = self._bundle.format_pattern(message.value, dict(args))
         if errors:
             log.warning("Fluent errors in %r (%s): %s", key, self.language, errors)
         return text

@@ -23,22 +23,23 @@ class Outgoing:
     voice_id: str | None = None
 
 
-def escaped(args: dict[str, Any]) -> dict[str, Any]:
-    return {key: html.escape(value) if isinstance(value, str) else value for key, value in args.items()}
+def escape_html(text: str) -> str:
+    """Plain text for Telegram's HTML parse mode: only `<`, `>` and `&` must be escaped outside tags."""
+    return html.escape(text, quote=False)
 
 
 def outgoing(t: Translator, message: Message) -> Outgoing:
+    """The message as HTML: a text of any length (``send_text`` splits it), a caption that fits."""
     rendering = render_message(
         {"type": message.kind, "content": message.content or {}, "direction": message.direction}
     )
 
     def translate(key: str, args: Mapping[str, Any]) -> str:
-        return t(key, **escaped(dict(args)))
+        return t(key, **args)
 
     auto = message.is_auto_reply or message.origin == Origin.AUTO
-    body = compose(rendering, translate, from_app=message.direction == "out" and not auto)
-    if auto:
-        body = t("render-auto-reply", text=body)
+    from_app = message.direction == "out" and not auto
+    body = compose(rendering, translate, from_app=from_app, auto_reply=auto, escape=escape_html)
     return Outgoing(rendering.kind, body, rendering.media_url, rendering.voice_id)
 
 

@@ -16,6 +16,7 @@ from tuberry.bot.master.dialogs.help import help_dialog
 from tuberry.bot.master.dialogs.language import language_dialog
 from tuberry.bot.master.dialogs.menu import fallback_router, menu_dialog, on_stale_dialog, start_router
 from tuberry.bot.master.dialogs.stats import stats_dialog
+from tuberry.bot.master.intent_ids import use_unique_intent_ids
 from tuberry.bot.master.middlewares import CallerMiddleware
 
 __all__ = ["setup_master"]
@@ -46,3 +47,4 @@ def setup_master(dp: Dispatcher) -> None:
     # several processes serve the same users); otherwise aiogram-dialog's in-process locks apply.
     isolation = dp.fsm.events_isolation
     setup_dialogs(dp, events_isolation=None if isinstance(isolation, DisabledEventIsolation) else isolation)
+    use_unique_intent_ids()

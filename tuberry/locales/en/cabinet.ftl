@@ -3,6 +3,8 @@
 cabinet-back = ‹ Back
 cabinet-cancel = Cancel
 cabinet-not-found = Not found: it may have been removed, or it belongs to another cabinet.
+# Something other than a bot or account number was sent.
+cabinet-not-a-number = Send the number in digits, for example: 5
 cabinet-outdated = This button is outdated. Opening the menu again.
 cabinet-never = not yet
 cabinet-mode-polling = polling (long polling)

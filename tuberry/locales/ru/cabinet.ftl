@@ -3,6 +3,8 @@
 cabinet-back = ‹ Назад
 cabinet-cancel = Отмена
 cabinet-not-found = Не нашлось — возможно, это уже удалено или принадлежит другому кабинету.
+# Вместо номера бота или аккаунта прислали что-то другое.
+cabinet-not-a-number = Пришлите номер цифрами, например: 5
 cabinet-outdated = Эта кнопка устарела. Открываю меню заново.
 cabinet-never = ещё не было
 cabinet-mode-polling = опрос (long polling)

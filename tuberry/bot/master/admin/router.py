@@ -14,10 +14,10 @@ from aiogram.filters import Command, CommandObject, Filter
 from aiogram.types import CallbackQuery, Message, TelegramObject, User
 
 from tuberry.bot.common.i18n import Translator
+from tuberry.bot.common.ids import parse_id
 from tuberry.bot.common.services import Services
 from tuberry.bot.master.admin.blocking import REASON_LIMIT, carry_out, set_blocked
 from tuberry.bot.master.admin.overview import WorkspacesPage, totals_text, workspace_text, workspaces_page
-from tuberry.bot.master.dialogs.common import parse_id
 
 __all__ = ["admin_router"]
 

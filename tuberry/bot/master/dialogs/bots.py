@@ -15,15 +15,16 @@ from aiogram_dialog.widgets.kbd import Button, Cancel, Column, Row, SwitchTo, Ur
 from aiogram_dialog.widgets.text import Format
 
 from tuberry.bot.common import binding
+from tuberry.bot.common.ids import parse_id
 from tuberry.bot.master import actions
 from tuberry.bot.master.actions import Connect
 from tuberry.bot.master.dialogs.common import (
     actor_of,
     delete_quietly,
-    parse_id,
     refuse,
     services_of,
     t_of,
+    typed_id,
     when,
     workspace_of,
 )
@@ -131,7 +132,10 @@ async def on_typed_id(message: Message, widget: Any, manager: DialogManager) -> 
         await on_token(message, widget, manager)
         return
     manager.show_mode = ShowMode.DELETE_AND_SEND
-    row = await _own_bot(manager, parse_id(message.text))
+    item_id = await typed_id(message, manager)
+    if item_id is None:
+        return
+    row = await _own_bot(manager, item_id)
     if row is None:
         await refuse(message, manager)
         return

@@ -10,6 +10,7 @@ from aiogram.types import CallbackQuery, Message
 from aiogram_dialog import DialogManager
 
 from tuberry.bot.common.i18n import Translator
+from tuberry.bot.common.ids import parse_id
 from tuberry.bot.common.services import Services
 from tuberry.bot.master.widgets import translator_of
 
@@ -43,6 +44,14 @@ async def refuse(event: CallbackQuery | Message, manager: DialogManager) -> None
         await event.answer(text)
 
 
+async def typed_id(message: Message, manager: DialogManager) -> int | None:
+    """The item number an owner typed; when the text is not one, a hint to send digits and None."""
+    item_id = parse_id(message.text)
+    if item_id is None:
+        await message.answer(t_of(manager)("cabinet-not-a-number"))
+    return item_id
+
+
 async def delete_quietly(message: Message) -> None:
     """Remove a message holding a secret; failing that, the secret still goes nowhere else."""
     try:
@@ -55,9 +64,3 @@ def when(t: Translator, moment: datetime | None) -> str:
     if moment is None:
         return t("cabinet-never")
     return moment.strftime("%d.%m.%Y %H:%M UTC")
-
-
-def parse_id(text: str | None) -> int | None:
-    """A typed item id such as `5` or `#5`."""
-    value = (text or "").strip().lstrip("#")
-    return int(value) if value.isdigit() and len(value) < 10 else None

@@ -15,6 +15,7 @@ from aiogram_dialog.widgets.kbd import Column, SwitchTo
 from aiogram_dialog.widgets.text import Format
 
 from tuberry.bot.common import managers
+from tuberry.bot.common.ids import TELEGRAM_ID_MAX, parse_number
 from tuberry.bot.master.dialogs.common import actor_of, refuse, services_of, t_of, workspace_of
 from tuberry.bot.master.states import BotsSG
 from tuberry.bot.master.widgets import Blocks, Html, T, choice, confirmation
@@ -22,13 +23,11 @@ from tuberry.storage.models import ClientBot
 from tuberry.storage.repos import BotRepo
 
 ID_REMOVE, ID_CLEAR, ID_CLEAR_YES, ID_TO_CARD = "mrm", "mall", "mally", "mcard"
-# Telegram user ids fit in 52 bits: at most 16 digits. Callback data: "<intent>\x1dmrm:<id>", far below 64.
-MAX_ID_DIGITS = 16
 
 
 def user_id_of(item_id: str) -> int:
     """The Select's item id as a Telegram user id; 0 (never listed) for anything forged."""
-    return int(item_id) if item_id.isdigit() and len(item_id) <= MAX_ID_DIGITS else 0
+    return parse_number(item_id, TELEGRAM_ID_MAX) or 0
 
 
 def _scope(manager: DialogManager) -> tuple[int, int] | None:

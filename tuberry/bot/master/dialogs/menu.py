@@ -14,8 +14,9 @@ from aiogram_dialog import Dialog, DialogManager, ShowMode, StartMode, Window
 from aiogram_dialog.widgets.kbd import Row, Start
 
 from tuberry.bot.common.i18n import Translator, pick_language
+from tuberry.bot.common.ids import parse_id
 from tuberry.bot.common.services import Services
-from tuberry.bot.master.dialogs.common import parse_id, services_of, t_of, workspace_of
+from tuberry.bot.master.dialogs.common import services_of, t_of, workspace_of
 from tuberry.bot.master.states import (
     AccountsSG,
     AutoReplySG,
@@ -78,8 +79,11 @@ async def _open_payload(
     payload: str, message: Message, manager: DialogManager, services: Services, workspace_id: int
 ) -> None:
     kind, _, raw_id = payload.partition("_")
+    if kind not in ("bot", "acc"):
+        return
     item_id = parse_id(raw_id)
-    if kind not in ("bot", "acc") or item_id is None:
+    if item_id is None:  # a link mangled on the way: the menu is open, say the card is not there
+        await message.answer(translator_of(manager)("cabinet-not-found"))
         return
     async with services.db.session() as session:
         if kind == "bot":

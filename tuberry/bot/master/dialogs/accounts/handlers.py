@@ -15,16 +15,17 @@ from aiogram.exceptions import TelegramAPIError
 from aiogram.types import CallbackQuery, Message
 from aiogram_dialog import DialogManager, ShowMode
 
+from tuberry.bot.common.ids import parse_id
 from tuberry.bot.master import actions
 from tuberry.bot.master.actions import CLIENT_ID_RE, AddAccount
 from tuberry.bot.master.dialogs.accounts.getters import own_account
 from tuberry.bot.master.dialogs.common import (
     actor_of,
     delete_quietly,
-    parse_id,
     refuse,
     services_of,
     t_of,
+    typed_id,
     workspace_of,
 )
 from tuberry.bot.master.states import AccountsSG
@@ -45,7 +46,10 @@ async def on_account_selected(callback: CallbackQuery, _: Any, manager: DialogMa
 
 async def on_typed_id(message: Message, _: Any, manager: DialogManager) -> None:
     manager.show_mode = ShowMode.DELETE_AND_SEND
-    row = await own_account(manager, parse_id(message.text))
+    item_id = await typed_id(message, manager)
+    if item_id is None:
+        return
+    row = await own_account(manager, item_id)
     if row is None:
         await refuse(message, manager)
         return

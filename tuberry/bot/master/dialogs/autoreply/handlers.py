@@ -15,6 +15,7 @@ from typing import Any
 from aiogram.types import CallbackQuery, Message
 from aiogram_dialog import DialogManager, ShowMode
 
+from tuberry.bot.common.ids import parse_number
 from tuberry.bot.master import autoreply_settings as ar
 from tuberry.bot.master.autoreply_settings import Settings
 from tuberry.bot.master.dialogs.autoreply.getters import now_utc, selected_day
@@ -67,8 +68,8 @@ async def on_always(callback: CallbackQuery, _: Any, manager: DialogManager) -> 
 
 
 async def on_day_selected(callback: CallbackQuery, _: Any, manager: DialogManager, item_id: str) -> None:
-    day = int(item_id) if item_id.isdigit() and len(item_id) == 1 else -1
-    if not 0 <= day < 7:
+    day = parse_number(item_id, 6)
+    if day is None:
         await refuse(callback, manager)
         return
     manager.dialog_data["day"] = day
@@ -150,8 +151,8 @@ async def _set_zone(event: CallbackQuery | Message, manager: DialogManager, name
 
 
 async def on_zone_selected(callback: CallbackQuery, _: Any, manager: DialogManager, item_id: str) -> None:
-    index = int(item_id) if item_id.isdigit() and len(item_id) <= 2 else -1
-    if not 0 <= index < len(ar.COMMON_ZONES):
+    index = parse_number(item_id, len(ar.COMMON_ZONES) - 1)
+    if index is None:
         await refuse(callback, manager)
         return
     await _set_zone(callback, manager, ar.COMMON_ZONES[index][1])
