@@ -48,7 +48,7 @@ async def _interrupted_photo(bridge: Bridge, *, sent: bool, app_photo_first: boo
         )
         await session.commit()
     await bridge.start_worker()
-    await bridge.services.queue.send(dialog.id, SOURCE)
+    await bridge.services.queue.send(dialog.id)
     return chat, ours
 
 

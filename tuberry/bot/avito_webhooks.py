@@ -36,8 +36,9 @@ from tuberry.avito import (
     parse_webhook,
 )
 from tuberry.bot.common.avito_access import account_session
+from tuberry.bot.common.ids import parse_id
 from tuberry.bot.common.services import Services
-from tuberry.bot.web import Route, row_id
+from tuberry.bot.web import Route
 from tuberry.storage.models import AccountStatus, AvitoAccount
 from tuberry.storage.repos import AccountRepo
 
@@ -81,7 +82,7 @@ class AvitoWebhooks:
     # ------------------------------------------------------------------ the endpoint
 
     async def handle(self, request: web.Request) -> web.Response:
-        account_id = row_id(request.match_info["account_id"])
+        account_id = parse_id(request.match_info["account_id"])
         secret = await self._secret(account_id) if account_id is not None else None
         given = request.match_info["secret"].encode()
         if secret is None or not hmac.compare_digest(given, secret.encode()):

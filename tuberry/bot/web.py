@@ -17,17 +17,6 @@ log = logging.getLogger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 Route = tuple[str, str, Handler]  # (method, path, handler)
 
-MAX_ROW_ID = 2**31 - 1  # Integer primary keys are int32 on PostgreSQL
-
-
-def row_id(text: str) -> int | None:
-    """A row id from a URL path, or None for anything no row can have (checked before any query: PostgreSQL
-    fails on an out-of-range integer instead of finding nothing). ASCII digits only: `int()` takes "²"."""
-    if not (text.isascii() and text.isdigit()) or len(text) > 10:
-        return None
-    value = int(text)
-    return value if 0 < value <= MAX_ROW_ID else None
-
 
 def build_web_app(services: Services, routes: Iterable[Route] = ()) -> web.Application:
     async def healthz(_: web.Request) -> web.Response:

@@ -27,10 +27,11 @@ from aiogram.types import Update
 from aiohttp import web
 from pydantic import ValidationError
 
+from tuberry.bot.common.ids import parse_id
 from tuberry.bot.common.telegram import BotFactory
 from tuberry.bot.inbox import DEFAULT_RETRY, RetryPolicy, UpdateInbox
 from tuberry.bot.receivers import TOUCH_EVERY, disable_bot, touch_bot
-from tuberry.bot.web import Route, row_id
+from tuberry.bot.web import Route
 from tuberry.storage.db import Database
 from tuberry.storage.models import BotStatus, Workspace
 from tuberry.storage.repos import BotRepo
@@ -191,7 +192,7 @@ class WebhookReceivers:
     # ------------------------------------------------------------------ the endpoint
 
     async def handle(self, request: web.Request) -> web.Response:
-        bot_id = row_id(request.match_info["bot_id"])
+        bot_id = parse_id(request.match_info["bot_id"])
         credentials = None
         if bot_id is not None:
             credentials = self._known.get(bot_id)
