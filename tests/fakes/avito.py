@@ -29,6 +29,8 @@ from typing import Any
 
 from aiohttp import BodyPartReader, ClientSession, ClientTimeout, web
 
+from .chaos import Chaos
+
 TOKEN_LIFETIME = 86400  # seconds; the captured /token answer says expires_in 86400
 TEXT_LIMIT = 1000  # sendMessageRequestBody.message.text maxLength
 UPLOAD_LIMIT = 24 * 1024 * 1024  # uploadImages: at most 24 MB
@@ -184,6 +186,7 @@ class FakeAvito:
         self.requests: list[tuple[str, str, dict[str, str | list[str]]]] = []
         self.token_requests = 0
         self.webhook_deliveries: list[WebhookDelivery] = []
+        self.chaos: Chaos | None = None  # random faults on every API call; None: answered normally
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -599,12 +602,21 @@ class FakeAvito:
         rule = self._take_rule(self._fail_rules, request.path)
         if rule is not None:
             return self._rule_response(rule).response()
+        chaos = self.chaos if not request.path.startswith("/_files") else None
+        fault = chaos.draw() if chaos is not None else None
+        if fault is not None and (status := Chaos.status(fault)) is not None:
+            return _Fail(status).response()
+        if fault is not None and not Chaos.works(fault):
+            return await chaos.lose(request, fault)  # type: ignore[union-attr]
         try:
-            return await handler(request)
+            response = await handler(request)
         except _Fail as fail:
-            return fail.response()
+            response = fail.response()
         except web.HTTPException as exc:  # unknown path or method
-            return web.json_response(error_body(exc.status), status=exc.status)
+            response = web.json_response(error_body(exc.status), status=exc.status)
+        if fault is not None:
+            return await chaos.lose(request, fault)  # type: ignore[union-attr]
+        return response
 
     @staticmethod
     def _take_rule(rules: list[_FailRule], path: str) -> _FailRule | None:

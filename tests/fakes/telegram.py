@@ -41,6 +41,7 @@ from typing import Any
 
 from aiohttp import ClientSession, ClientTimeout, web
 
+from .chaos import Chaos
 from .telegram_api import BotApiMethods
 from .telegram_core import json_response, read_request
 from .telegram_state import (
@@ -139,12 +140,24 @@ class FakeTelegram(BotApiMethods):
 
     # ------------------------------------------------------------------ HTTP layer
 
+    chaos: Chaos | None = None  # random faults (inject_faults); None: every call answered normally
+
     async def _handle_api(self, request: web.Request) -> web.Response:
         raw, files = await read_request(request)
         bot = self._bots_by_token.get(request.match_info["token"])
         if bot is None:
             return json_response(ApiError(401, "Unauthorized").body(), 401)
+        fault = self.chaos.draw() if self.chaos is not None and bot.id in self._chaos_bots else None
+        if fault is not None and (status := Chaos.status(fault)) is not None:
+            retry_after = 1 if status == 429 else None
+            description = _STATUS_TEXT.get(status, "Error") + (": retry after 1" if retry_after else "")
+            extra = {"retry_after": retry_after} if retry_after else None
+            return json_response(ApiError(status, description, extra).body(), status)
+        if fault is not None and not Chaos.works(fault):
+            return await self.chaos.lose(request, fault)  # type: ignore[union-attr]
         status, body = await self._invoke(bot, request.match_info["method"], raw, files)
+        if fault is not None:
+            return await self.chaos.lose(request, fault)  # type: ignore[union-attr]
         return json_response(body, status)
 
     async def _handle_file(self, request: web.Request) -> web.Response:
@@ -539,6 +552,11 @@ class FakeTelegram(BotApiMethods):
         extra = dict(parameters or {}) | ({"retry_after": retry_after} if retry_after is not None else {})
         errors = [ApiError(status, description, extra or None) for _ in range(times)]
         self._failures.setdefault(method.lower(), []).extend(errors)
+
+    def inject_faults(self, chaos: Chaos | None, bots: list[FakeBot] | None = None) -> None:
+        """Play `chaos` on the Bot API calls of `bots` (default: every bot); None stops the faults."""
+        self.chaos = chaos
+        self._chaos_bots = {b.id for b in (bots if bots is not None else self._bots.values())}
 
     def rate_limit_group(self, chat_id: int, per_minute: int | None) -> None:
         """Bot messages into the group beyond `per_minute` in 60 s get 429 with retry_after."""
