@@ -33,6 +33,7 @@ REPLIES = 100
 BUYER_RATE = 50.0  # messages a second
 REPLY_EVERY = 0.1  # seconds between two manager replies
 DEADLINE = 150.0  # seconds for everything to arrive; generous for a loaded 2-core CI machine
+STALL = 40.0  # seconds without anything new arriving, once all was written, after which a case gives up
 SETTLE = 2.0  # seconds after everything arrived, for a late duplicate to show up
 
 BUYER_MARK = re.compile(r"\bc(\d\d)-m(\d\d\d)\b")
@@ -174,7 +175,7 @@ class Traffic:
 
     async def wait_for(self, condition: Callable[[], bool], what: str) -> None:
         """For fault scripts: wait until the traffic has reached a point (e.g. 150 messages written)."""
-        await until(condition, what, timeout=DEADLINE, every=0.05)
+        await until(condition, what, timeout=DEADLINE, every=0.1)
 
     async def verdict(self, case: str, seconds: float, complete: bool) -> Outcome:
         out = Outcome(case, seconds=seconds, complete=complete, faults=self._faults())
@@ -219,22 +220,29 @@ async def run_case(
     stack: Stack, case: str, fault: Callable[[Traffic], Awaitable[None]] | None = None, *, seed: int = 8
 ) -> Outcome:
     """Start the bot side and a worker, play the traffic with `fault` alongside, wait for everything to
-    arrive (at most DEADLINE), let duplicates show, and return the verdict (also recorded for the summary)."""
+    arrive (at most DEADLINE, or until nothing new came for STALL seconds once all was written), let
+    duplicates show, and return the verdict (also recorded for the summary)."""
     traffic = Traffic(stack, seed)
     await stack.receivers.sync()
     await stack.spawn_worker()
+    # The case's clock starts when the worker serves: its start-up (imports, migrations) is no fault's.
+    await until(lambda: "worker is running" in stack.worker_logs(), "the worker started", timeout=60)
     started = time.monotonic()
     people = [asyncio.create_task(traffic.buyers()), asyncio.create_task(traffic.managers())]
     script = asyncio.create_task(fault(traffic)) if fault is not None else None
     complete = False
+    progress, progressed = -1, started
     try:
-        while time.monotonic() - started < DEADLINE:
+        while time.monotonic() - started < DEADLINE and time.monotonic() - progressed < STALL:
             for task in [*people, *([script] if script else [])]:
                 if task.done() and task.exception() is not None:
                     raise task.exception()  # type: ignore[misc]
             if traffic.complete():
                 complete = True
                 break
+            arrived = traffic.delivered() + traffic.replies_arrived()
+            if arrived != progress or not all(task.done() for task in people):
+                progress, progressed = arrived, time.monotonic()
             await asyncio.sleep(0.25)
         seconds = time.monotonic() - started
         if complete:
