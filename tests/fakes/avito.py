@@ -603,19 +603,20 @@ class FakeAvito:
         if rule is not None:
             return self._rule_response(rule).response()
         chaos = self.chaos if not request.path.startswith("/_files") else None
-        fault = chaos.draw() if chaos is not None else None
+        last = request.path.rstrip("/").rsplit("/", 1)[-1]
+        fault = chaos.draw(f"{request.method} {last if last.isalpha() else '{id}'}") if chaos else None
         if fault is not None and (status := Chaos.status(fault)) is not None:
             return _Fail(status).response()
-        if fault is not None and not Chaos.works(fault):
-            return await chaos.lose(request, fault)  # type: ignore[union-attr]
+        if chaos and fault is not None and not Chaos.works(fault):
+            return await chaos.lose(request, fault)
         try:
             response = await handler(request)
         except _Fail as fail:
             response = fail.response()
         except web.HTTPException as exc:  # unknown path or method
             response = web.json_response(error_body(exc.status), status=exc.status)
-        if fault is not None:
-            return await chaos.lose(request, fault)  # type: ignore[union-attr]
+        if chaos and fault is not None:
+            return await chaos.lose(request, fault)
         return response
 
     @staticmethod

@@ -29,6 +29,7 @@ class Chaos:
     seed: int = 0
     hold: float = 2.0
     played: Counter[str] = field(default_factory=Counter)
+    played_on: Counter[str] = field(default_factory=Counter)  # "kind label" (label: the method or path)
 
     def __post_init__(self) -> None:
         unknown = set(self.kinds) - set(KINDS)
@@ -36,12 +37,13 @@ class Chaos:
             raise ValueError(f"unknown fault kinds {sorted(unknown)}")
         self._rng = random.Random(self.seed)
 
-    def draw(self) -> str | None:
-        """The fault for this request, or None (counted in `played`)."""
+    def draw(self, label: str = "") -> str | None:
+        """The fault for this request, or None (counted in `played` and `played_on`)."""
         if self._rng.random() >= self.rate:
             return None
         kind = self._rng.choice(self.kinds)
         self.played[kind] += 1
+        self.played_on[f"{kind} {label}"] += 1
         return kind
 
     @staticmethod

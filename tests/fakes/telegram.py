@@ -147,17 +147,18 @@ class FakeTelegram(BotApiMethods):
         bot = self._bots_by_token.get(request.match_info["token"])
         if bot is None:
             return json_response(ApiError(401, "Unauthorized").body(), 401)
-        fault = self.chaos.draw() if self.chaos is not None and bot.id in self._chaos_bots else None
+        chaos = self.chaos if self.chaos is not None and bot.id in self._chaos_bots else None
+        fault = chaos.draw(request.match_info["method"]) if chaos is not None else None
         if fault is not None and (status := Chaos.status(fault)) is not None:
             retry_after = 1 if status == 429 else None
             description = _STATUS_TEXT.get(status, "Error") + (": retry after 1" if retry_after else "")
             extra = {"retry_after": retry_after} if retry_after else None
             return json_response(ApiError(status, description, extra).body(), status)
-        if fault is not None and not Chaos.works(fault):
-            return await self.chaos.lose(request, fault)  # type: ignore[union-attr]
+        if chaos is not None and fault is not None and not Chaos.works(fault):
+            return await chaos.lose(request, fault)
         status, body = await self._invoke(bot, request.match_info["method"], raw, files)
-        if fault is not None:
-            return await self.chaos.lose(request, fault)  # type: ignore[union-attr]
+        if chaos is not None and fault is not None:
+            return await chaos.lose(request, fault)
         return json_response(body, status)
 
     async def _handle_file(self, request: web.Request) -> web.Response:

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 
 from tests.waiting import until
-from tuberry.storage.models import Dialog
+from tuberry.storage.models import Dialog, Direction, Message
 
 if TYPE_CHECKING:
     from tests.faults.conftest import Stack
@@ -62,6 +62,8 @@ class Outcome:
     replies_twice: list[str] = field(default_factory=list)
     reply_order_breaks: int = 0  # chats whose replies reached Avito out of order (reported, issue 8 item 5)
     faults: dict[str, int] = field(default_factory=dict)
+    lost_states: dict[str, int] = field(default_factory=dict)  # where the lost ones stand in the database
+    events: list[str] = field(default_factory=list)  # the faults a script played, with when
 
     @property
     def ok(self) -> bool:
@@ -77,7 +79,7 @@ class Outcome:
             f"in {len(self.lost)} chats; order broken in {len(self.order_breaks)} topics; "
             f"misplaced {self.misplaced}; extra topics {self.extra_topics}; "
             f"replies lost {len(self.replies_lost)}, twice {len(self.replies_twice)}, "
-            f"out of order in {self.reply_order_breaks} chats; faults {self.faults}"
+            f"out of order in {self.reply_order_breaks} chats; faults {self.events or ''} {self.faults or ''}"
         )
 
     def details(self) -> str:
@@ -86,6 +88,8 @@ class Outcome:
             parts.append(f"lost buyer messages (chat: numbers): {self.lost}")
         if self.order_breaks:
             parts.append(f"order in the topic (chat: numbers as shown): {self.order_breaks}")
+        if self.lost_states:
+            parts.append(f"the lost ones in the database (direction state: count): {self.lost_states}")
         if self.replies_lost:
             parts.append(f"replies never on Avito: {self.replies_lost}")
         if self.replies_twice:
@@ -110,6 +114,12 @@ class Traffic:
         self.replies: dict[int, list[str]] = {k: [] for k in range(CHATS)}
         self.produced = 0
         self.replied = 0
+        self.events: list[str] = []
+        self.started = time.monotonic()
+
+    def played(self, fault: str) -> None:
+        """A fault script notes what it did, and when, for the report."""
+        self.events.append(f"{fault} at {time.monotonic() - self.started:.1f} s ({self.produced} written)")
 
     # -- the people --------------------------------------------------------------------------
 
@@ -178,7 +188,7 @@ class Traffic:
         await until(condition, what, timeout=DEADLINE, every=0.1)
 
     async def verdict(self, case: str, seconds: float, complete: bool) -> Outcome:
-        out = Outcome(case, seconds=seconds, complete=complete, faults=self._faults())
+        out = Outcome(case, seconds=seconds, complete=complete, faults=self._faults(), events=self.events)
         topics: dict[int, int] = {}
         async with self.stack.db.session() as session:
             for k, chat_id in enumerate(self.chats):
@@ -204,16 +214,29 @@ class Traffic:
             out.replies_twice += [t for t in self.replies[k] if replies[t] > 1]
             firsts = list(dict.fromkeys(t for t in sent if t in self.replies[k]))
             out.reply_order_breaks += firsts != [t for t in self.replies[k] if t in firsts]
+        lost_texts = [buyer_text(k, n) for k, ns in out.lost.items() for n in ns] + out.replies_lost
+        out.lost_states = await self._states(lost_texts)
         titles = Counter(t.get("name") for t in self.stack.tg.topics(self.stack.group_id))
         out.extra_topics = sum(c - 1 for name, c in titles.items() if name)
         return out
+
+    async def _states(self, texts: list[str]) -> dict[str, int]:
+        """Where messages stand in the database: "in <tg_state>" for the buyer's, "out <avito_state>" for
+        replies, "not stored" when no row has the text (the update or the poll lost it)."""
+        states: Counter[str] = Counter()
+        async with self.stack.db.session() as session:
+            for text in texts:
+                rows = (await session.execute(select(Message).where(Message.text == text))).scalars().all()
+                found = [f"{m.direction} {_state(m)}" for m in rows]
+                states.update(found or ["not stored"])
+        return dict(states)
 
     def _faults(self) -> dict[str, int]:
         played: Counter[str] = Counter()
         for chaos in (self.stack.tg.chaos, self.stack.avito.chaos):
             if chaos is not None:
-                played.update(chaos.played)
-        return dict(played)
+                played.update(chaos.played_on)
+        return dict(sorted(played.items()))
 
 
 async def run_case(
@@ -227,7 +250,7 @@ async def run_case(
     await stack.spawn_worker()
     # The case's clock starts when the worker serves: its start-up (imports, migrations) is no fault's.
     await until(lambda: "worker is running" in stack.worker_logs(), "the worker started", timeout=60)
-    started = time.monotonic()
+    started = traffic.started = time.monotonic()
     people = [asyncio.create_task(traffic.buyers()), asyncio.create_task(traffic.managers())]
     script = asyncio.create_task(fault(traffic)) if fault is not None else None
     complete = False
@@ -258,14 +281,20 @@ async def run_case(
     return outcome
 
 
+def _state(message: Message) -> str:
+    return message.tg_state if message.direction == Direction.IN else message.avito_state
+
+
 def _record(outcome: Outcome) -> None:
     if path := os.environ.get("FAULTS_SUMMARY"):
         with open(path, "a", encoding="utf-8") as summary:
             summary.write(json.dumps(outcome.__dict__, ensure_ascii=False) + "\n")
 
 
-def check(outcome: Outcome, stack: Stack) -> None:
-    """The case's assertion: nothing lost, nothing twice on Avito, nothing out of order in a topic."""
+def check(outcome: Outcome, stack: Stack, *, faults: int = 0) -> None:
+    """The case's assertion: the script played its `faults`; nothing lost, nothing twice on Avito, nothing
+    out of order in a topic."""
+    assert len(outcome.events) == faults, f"the fault script did not finish: {outcome.events}"
     assert outcome.ok and outcome.complete, (
         outcome.details() + "\n--- worker log (tail) ---\n" + (stack.worker_logs()[-4000:])
     )
