@@ -292,9 +292,9 @@ def _record(outcome: Outcome) -> None:
 
 
 def check(outcome: Outcome, stack: Stack, *, faults: int = 0) -> None:
-    """The case's assertion: the script played its `faults`; nothing lost, nothing twice on Avito, nothing
-    out of order in a topic."""
-    assert len(outcome.events) == faults, f"the fault script did not finish: {outcome.events}"
+    """The case's assertion: nothing lost, nothing twice on Avito, nothing out of order in a topic, and the
+    fault script played its `faults`."""
     assert outcome.ok and outcome.complete, (
         outcome.details() + "\n--- worker log (tail) ---\n" + (stack.worker_logs()[-4000:])
     )
+    assert len(outcome.events) == faults, f"the fault script did not finish: {outcome.events}"
