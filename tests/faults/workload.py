@@ -64,6 +64,7 @@ class Outcome:
     faults: dict[str, int] = field(default_factory=dict)
     lost_states: dict[str, int] = field(default_factory=dict)  # where the lost ones stand in the database
     events: list[str] = field(default_factory=list)  # the faults a script played, with when
+    jobs: dict[str, object] = field(default_factory=dict)  # arq's queue at the end: a stuck job shows here
 
     @property
     def ok(self) -> bool:
@@ -92,6 +93,8 @@ class Outcome:
             parts.append(f"the lost ones in the database (direction state: count): {self.lost_states}")
         if self.replies_lost:
             parts.append(f"replies never on Avito: {self.replies_lost}")
+        if not self.complete:
+            parts.append(f"arq at the end (queued; in progress: seconds its key still lives): {self.jobs}")
         if self.replies_twice:
             parts.append(f"replies on Avito more than once: {self.replies_twice}")
         return "\n".join(parts)
@@ -214,6 +217,7 @@ class Traffic:
             out.replies_twice += [t for t in self.replies[k] if replies[t] > 1]
             firsts = list(dict.fromkeys(t for t in sent if t in self.replies[k]))
             out.reply_order_breaks += firsts != [t for t in self.replies[k] if t in firsts]
+        out.jobs = await self._jobs()
         lost_texts = [buyer_text(k, n) for k, ns in out.lost.items() for n in ns] + out.replies_lost
         out.lost_states = await self._states(lost_texts)
         titles = Counter(t.get("name") for t in self.stack.tg.topics(self.stack.group_id))
@@ -230,6 +234,17 @@ class Traffic:
                 found = [f"{m.direction} {_state(m)}" for m in rows]
                 states.update(found or ["not stored"])
         return dict(states)
+
+    async def _jobs(self) -> dict[str, object]:
+        redis = self.stack.services.queue.redis
+        try:
+            queued = await redis.zcard(self.stack.services.queue.name)
+            prefix = "arq:in-progress:"
+            keys = [key async for key in redis.scan_iter(match=prefix + "*")]
+            alive = {key.decode().removeprefix(prefix): round(await redis.pttl(key) / 1000) for key in keys}
+        except Exception as exc:  # Redis is one of the things a case breaks: the report must still come
+            return {"unreadable": repr(exc)}
+        return {"queued": queued, "in progress": alive}
 
     def _faults(self) -> dict[str, int]:
         played: Counter[str] = Counter()
