@@ -241,7 +241,12 @@ class Traffic:
             queued = await redis.zcard(self.stack.services.queue.name)
             prefix = "arq:in-progress:"
             keys = [key async for key in redis.scan_iter(match=prefix + "*")]
-            alive = {key.decode().removeprefix(prefix): round(await redis.pttl(key) / 1000) for key in keys}
+            # The per-second cron's keys are arq's own bookkeeping, not Tuberry's work.
+            alive = {
+                name: round(await redis.pttl(key) / 1000)
+                for key in keys
+                if ":tick:" not in (name := key.decode().removeprefix(prefix))
+            }
         except Exception as exc:  # Redis is one of the things a case breaks: the report must still come
             return {"unreadable": repr(exc)}
         return {"queued": queued, "in progress": alive}
