@@ -29,6 +29,8 @@ from typing import Any
 
 from aiohttp import BodyPartReader, ClientSession, ClientTimeout, web
 
+from .chaos import Chaos
+
 TOKEN_LIFETIME = 86400  # seconds; the captured /token answer says expires_in 86400
 TEXT_LIMIT = 1000  # sendMessageRequestBody.message.text maxLength
 UPLOAD_LIMIT = 24 * 1024 * 1024  # uploadImages: at most 24 MB
@@ -190,6 +192,7 @@ class FakeAvito:
         self.requests: list[tuple[str, str, dict[str, str | list[str]]]] = []
         self.token_requests = 0
         self.webhook_deliveries: list[WebhookDelivery] = []
+        self.chaos: Chaos | None = None  # random faults on every API call; None: answered normally
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -646,12 +649,22 @@ class FakeAvito:
         rule = self._take_rule(self._fail_rules, request.path)
         if rule is not None:
             return self._rule_response(rule).response()
+        chaos = self.chaos if not request.path.startswith("/_files") else None
+        last = request.path.rstrip("/").rsplit("/", 1)[-1]
+        fault = chaos.draw(f"{request.method} {last if last.isalpha() else '{id}'}") if chaos else None
+        if fault is not None and (status := Chaos.status(fault)) is not None:
+            return _Fail(status).response()
+        if chaos and fault is not None and not Chaos.works(fault):
+            return await chaos.lose(request, fault)
         try:
-            return await handler(request)
+            response = await handler(request)
         except _Fail as fail:
-            return fail.response()
+            response = fail.response()
         except web.HTTPException as exc:  # unknown path or method
-            return web.json_response(error_body(exc.status), status=exc.status)
+            response = web.json_response(error_body(exc.status), status=exc.status)
+        if chaos and fault is not None:
+            return await chaos.lose(request, fault)
+        return response
 
     @staticmethod
     def _take_rule(rules: list[_FailRule], path: str) -> _FailRule | None:

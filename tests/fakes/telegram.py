@@ -41,6 +41,7 @@ from typing import Any
 
 from aiohttp import ClientSession, ClientTimeout, web
 
+from .chaos import Chaos
 from .telegram_api import BotApiMethods
 from .telegram_core import json_response, read_request
 from .telegram_state import (
@@ -139,6 +140,8 @@ class FakeTelegram(BotApiMethods):
 
     # ------------------------------------------------------------------ HTTP layer
 
+    chaos: Chaos | None = None  # random faults (inject_faults); None: every call answered normally
+
     async def _handle_api(self, request: web.Request) -> web.Response:
         if self._take_drop(request.match_info["method"]) and request.transport is not None:
             request.transport.close()  # the client sees the server disconnect: no answer, nothing done
@@ -147,7 +150,18 @@ class FakeTelegram(BotApiMethods):
         bot = self._bots_by_token.get(request.match_info["token"])
         if bot is None:
             return json_response(ApiError(401, "Unauthorized").body(), 401)
+        chaos = self.chaos if self.chaos is not None and bot.id in self._chaos_bots else None
+        fault = chaos.draw(request.match_info["method"]) if chaos is not None else None
+        if fault is not None and (status := Chaos.status(fault)) is not None:
+            retry_after = 1 if status == 429 else None
+            description = _STATUS_TEXT.get(status, "Error") + (": retry after 1" if retry_after else "")
+            extra = {"retry_after": retry_after} if retry_after else None
+            return json_response(ApiError(status, description, extra).body(), status)
+        if chaos is not None and fault is not None and not Chaos.works(fault):
+            return await chaos.lose(request, fault)
         status, body = await self._invoke(bot, request.match_info["method"], raw, files)
+        if chaos is not None and fault is not None:
+            return await chaos.lose(request, fault)
         return json_response(body, status)
 
     async def _handle_file(self, request: web.Request) -> web.Response:
@@ -556,6 +570,11 @@ class FakeTelegram(BotApiMethods):
     def lose_files(self) -> None:
         """Every file stored so far answers 404 at `/file/bot<token>/<path>`; getFile still works."""
         self._files_by_path.clear()
+
+    def inject_faults(self, chaos: Chaos | None, bots: list[FakeBot] | None = None) -> None:
+        """Play `chaos` on the Bot API calls of `bots` (default: every bot); None stops the faults."""
+        self.chaos = chaos
+        self._chaos_bots = {b.id for b in (bots if bots is not None else self._bots.values())}
 
     def rate_limit_group(self, chat_id: int, per_minute: int | None) -> None:
         """Bot messages into the group beyond `per_minute` in 60 s get 429 with retry_after."""
