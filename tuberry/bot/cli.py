@@ -16,8 +16,10 @@ def _settings() -> Settings:
     try:
         return Settings()  # type: ignore[call-arg]
     except ValidationError as exc:
-        lines = [f"  {'.'.join(str(p) for p in err['loc']).upper()}: {err['msg']}" for err in exc.errors()]
-        sys.exit("Configuration is not valid:\n" + "\n".join(lines))
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']).upper()}: {err['msg']}" for err in exc.errors()
+        )
+        sys.exit(f"tuberry: configuration is not valid: {problems} (set it in the environment or .env)")
 
 
 def _logging(level: str) -> None:
@@ -27,6 +29,10 @@ def _logging(level: str) -> None:
     # Request lines of these libraries are noise at INFO (and URLs must never carry secrets into logs).
     for noisy in ("httpx", "httpcore", "aiogram.event", "arq.worker"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLogger().level))
+
+
+# The long-running commands: (bots, worker).
+SERVES = {"run": (True, True), "bot": (True, False), "worker": (False, True)}
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -50,13 +56,14 @@ def main(argv: list[str] | None = None) -> None:
         print("database is at the newest revision")
         return
     from tuberry.bot import app, maintenance
+    from tuberry.bot.startup import StartupError
 
-    if args.command == "run":
-        asyncio.run(app.serve(settings, bots=True, worker=True))
-    elif args.command == "bot":
-        asyncio.run(app.serve(settings, bots=True, worker=False))
-    elif args.command == "worker":
-        asyncio.run(app.serve(settings, bots=False, worker=True))
+    if args.command in SERVES:
+        bots, worker = SERVES[args.command]
+        try:
+            asyncio.run(app.serve(settings, bots=bots, worker=worker))
+        except StartupError as exc:
+            sys.exit(f"tuberry {args.command}: {exc}")
     elif args.command == "check":
         sys.exit(asyncio.run(maintenance.check(settings)))
     elif args.command == "rotate-key":
