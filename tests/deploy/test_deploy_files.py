@@ -6,21 +6,13 @@ from __future__ import annotations
 import json
 import re
 import tomllib
-from pathlib import Path
-from typing import Any
 
 import jsonschema
-import yaml
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
+from tests.deploy.files import ROOT, compose
 from tuberry.bot.settings import Settings
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def compose() -> dict[str, Any]:
-    return yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
 
 
 def test_the_compose_file_follows_the_compose_specification() -> None:
