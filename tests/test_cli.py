@@ -177,3 +177,9 @@ async def test_a_malformed_or_replaced_secret_key_is_named(tmp_path: Path) -> No
     await db.dispose()
     code, out = await tuberry("worker", cwd=tmp_path, SECRET_KEY=Fernet.generate_key().decode(), **env)
     assert "cannot be decrypted with SECRET_KEY" in the_failure(code, out, "worker")
+
+
+async def test_migrate_names_an_unreachable_database(tmp_path: Path) -> None:
+    url = f"postgresql+asyncpg://postgres@{NOWHERE}/tuberry"
+    code, out = await tuberry("migrate", cwd=tmp_path, MASTER_BOT_TOKEN="1:x", DATABASE_URL=url, **FAST)
+    assert "the database at DATABASE_URL cannot be reached" in the_failure(code, out, "migrate")

@@ -17,7 +17,7 @@ from arq.connections import RedisSettings
 from tuberry.avito import AvitoClient
 from tuberry.bot import startup
 from tuberry.bot.avito_webhooks import AvitoWebhooks
-from tuberry.bot.bootstrap import migrate
+from tuberry.bot.bootstrap import migrate, reach_database
 from tuberry.bot.client import build_client_dispatcher
 from tuberry.bot.common.services import Config, Services
 from tuberry.bot.common.telegram import BotFactory
@@ -81,10 +81,10 @@ def build_master(settings: Settings, services: Services) -> tuple[Bot, Dispatche
 async def serve(settings: Settings, *, bots: bool = True, worker: bool = True) -> None:
     """Run until SIGINT/SIGTERM: `tuberry run` (both), `tuberry bot`, `tuberry worker`.
 
-    A start that cannot succeed raises `startup.StartupError` with the one line to show."""
+    A start that cannot succeed raises `bootstrap.StartupError` with the one line to show."""
     startup.secret_key(settings)
     startup.check_master_token(settings)
-    await startup.reach_database(settings)
+    await reach_database(settings)
     await migrate(settings)
     await startup.check_stored_secrets(settings)
     redis_url, embedded = await startup.choose_redis(settings, may_embed=bots and worker)
@@ -92,6 +92,12 @@ async def serve(settings: Settings, *, bots: bool = True, worker: bool = True) -
         await _serve(settings, redis_url, bots=bots, worker=worker)
     finally:
         if embedded is not None:
+            # arq's job tasks outlive the worker's main task; they write to Redis when cancelled, so they
+            # end while the embedded store still answers (asyncio.run would cancel them only after it).
+            others = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
+            for task in others:
+                task.cancel()
+            await asyncio.gather(*others, return_exceptions=True)
             embedded.stop()
 
 

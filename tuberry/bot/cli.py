@@ -52,17 +52,19 @@ def main(argv: list[str] | None = None) -> None:
     from tuberry.bot import bootstrap
 
     if args.command == "migrate":
-        asyncio.run(bootstrap.migrate(settings))
+        try:
+            asyncio.run(bootstrap.migrate_when_reachable(settings))
+        except bootstrap.StartupError as exc:
+            sys.exit(f"tuberry migrate: {exc}")
         print("database is at the newest revision")
         return
     from tuberry.bot import app, maintenance
-    from tuberry.bot.startup import StartupError
 
     if args.command in SERVES:
         bots, worker = SERVES[args.command]
         try:
             asyncio.run(app.serve(settings, bots=bots, worker=worker))
-        except StartupError as exc:
+        except bootstrap.StartupError as exc:
             sys.exit(f"tuberry {args.command}: {exc}")
     elif args.command == "check":
         sys.exit(asyncio.run(maintenance.check(settings)))

@@ -1,16 +1,13 @@
 """Start-up checks: every way a start can fail ends in one line that says what is wrong and what to do.
 
 Services started together (`docker compose up`, a reboot) come up in any order, so a network error at start
-is retried with back-off for STARTUP_RETRY_SECONDS before the process gives up.
+is retried with back-off for STARTUP_RETRY_SECONDS before the process gives up (`bootstrap.retrying`).
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
-from collections.abc import Awaitable, Callable
-from typing import TypeVar
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramNetworkError, TelegramNotFound, TelegramUnauthorizedError
@@ -19,10 +16,9 @@ from redis.asyncio import Redis
 from redis.exceptions import AuthenticationError, ResponseError
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
-from sqlalchemy import select, text
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy import select
 
-from tuberry.bot.bootstrap import install_secret_key
+from tuberry.bot.bootstrap import StartupError, install_secret_key, retrying
 from tuberry.bot.embedded_redis import EmbeddedRedis
 from tuberry.bot.settings import Settings
 from tuberry.storage import crypto
@@ -30,42 +26,9 @@ from tuberry.storage.db import Database
 from tuberry.storage.models import AvitoAccount, ClientBot
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 
 # SPEC §2's default REDIS_URL. Only tests change it (CI runs a Redis right there): not a setting.
 DEFAULT_REDIS_URL = os.environ.get("_TUBERRY_DEFAULT_REDIS_URL", "redis://localhost:6379/0")
-
-
-class StartupError(Exception):
-    """The process cannot start; the message is the one line the operator sees."""
-
-
-async def retrying(
-    what: str,
-    attempt: Callable[[], Awaitable[T]],
-    transient: tuple[type[BaseException], ...],
-    budget: float,
-) -> T:
-    """`attempt()`, again after 0.5, 1, 2, 4… s while it fails with a `transient` error, for `budget` s."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + budget
-    delay = 0.5
-    while True:
-        try:
-            return await attempt()
-        except transient as exc:
-            if loop.time() + delay > deadline:
-                raise
-            # The class only: a driver's message may carry a URL with a password.
-            log.warning("%s is not reachable yet (%s); again in %.1f s", what, type(exc).__name__, delay)
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, 8.0)
-
-
-def _first_line(exc: BaseException) -> str:
-    cause = getattr(exc, "orig", None) or exc
-    lines = str(cause).strip().splitlines()
-    return f"{type(cause).__name__}: {lines[0]}" if lines else type(cause).__name__
 
 
 def secret_key(settings: Settings) -> None:
@@ -83,24 +46,6 @@ def check_master_token(settings: Settings) -> None:
             "MASTER_BOT_TOKEN is malformed: a bot token looks like 123456789:AAE…; "
             "copy it again from @BotFather (/mybots → API Token)."
         ) from None
-
-
-async def reach_database(settings: Settings) -> None:
-    db = Database(settings.database_url)
-
-    async def ping() -> None:
-        async with db.engine.connect() as connection:
-            await connection.execute(text("SELECT 1"))
-
-    try:
-        await retrying("the database", ping, (OSError, OperationalError), settings.startup_retry_seconds)
-    except (OSError, DBAPIError) as exc:
-        raise StartupError(
-            f"the database at DATABASE_URL cannot be reached ({_first_line(exc)}): "
-            "check that it is running and that DATABASE_URL's host, port, user and database are right."
-        ) from None
-    finally:
-        await db.dispose()
 
 
 async def check_stored_secrets(settings: Settings) -> None:
