@@ -92,12 +92,6 @@ async def serve(settings: Settings, *, bots: bool = True, worker: bool = True) -
         await _serve(settings, redis_url, bots=bots, worker=worker)
     finally:
         if embedded is not None:
-            # arq's job tasks outlive the worker's main task; they write to Redis when cancelled, so they
-            # end while the embedded store still answers (asyncio.run would cancel them only after it).
-            others = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
-            for task in others:
-                task.cancel()
-            await asyncio.gather(*others, return_exceptions=True)
             embedded.stop()
 
 
