@@ -15,6 +15,7 @@ COPY requirements.lock ./
 RUN pip install --require-hashes --no-deps -r requirements.lock
 COPY pyproject.toml README.md ./
 COPY tuberry ./tuberry
+# setuptools and wheel come from the lock too (deploy/build-requirements.in): nothing unpinned is fetched.
 RUN pip install --no-deps --no-build-isolation . && rm -rf build tuberry.egg-info
 
 USER tuberry
