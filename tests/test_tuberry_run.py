@@ -228,3 +228,19 @@ async def test_bot_and_two_workers_on_postgresql(installation: Installation, pg_
     assert await site.stop() == [0, 0, 0]
     logs = site.logs()
     assert shop_bot.token not in logs and account.client_secret not in logs
+
+
+async def test_tuberry_run_without_redis_uses_an_embedded_store(installation: Installation) -> None:
+    """A fresh machine: REDIS_URL unset and no Redis at its default address (CI has one there, so the
+    default address is moved to a closed port through the private test variable)."""
+    site = installation
+    del site.env["REDIS_URL"]
+    site.env["_TUBERRY_DEFAULT_REDIS_URL"] = "redis://127.0.0.1:1/0"
+    await site.spawn("run", HTTP_PORT=str(site.port))
+    await until(site.healthy, "/healthz", timeout=60)
+
+    await onboard_and_relay(site)
+
+    assert await site.stop() == [0]
+    logs = site.logs()
+    assert logs.count("using an embedded Redis-compatible store") == 1

@@ -1,7 +1,8 @@
 """The fake Avito (and the client's requests) against Avito's own OpenAPI documents.
 
 The fake is only worth something if it answers like Avito, so its raw JSON is validated against the
-schemas in shared/avito-openapi with OpenAPI 3.0 semantics (`nullable`, int32/int64 formats).
+schemas of Avito's documents vendored in tests/avito/openapi (source and date in its README) with
+OpenAPI 3.0 semantics (`nullable`, int32/int64 formats).
 Where the documents are known to be wrong (API-NOTES §3.3, §3.4, §4.1) the test says so and checks
 the part that is right.
 """
@@ -24,8 +25,7 @@ from referencing.jsonschema import DRAFT4
 from tests.fakes.avito import FakeAccount, FakeAvito
 from tuberry.avito import AvitoClient
 
-# The repository checkout always has a copy of shared/ as its sibling.
-SPEC_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "avito-openapi"
+SPEC_DIR = Path(__file__).resolve().parent / "openapi"
 MESSENGER, AUTH, USER = "messenger.json", "authorization.json", "user.json"
 JSON = "application/json"
 

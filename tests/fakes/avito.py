@@ -1,6 +1,6 @@
 """A fake Avito API (token, user info, Messenger, webhooks) for tests.
 
-It serves the paths of Avito's OpenAPI documents (shared/avito-openapi) on 127.0.0.1 with a random
+It serves the paths of Avito's OpenAPI documents (tests/avito/openapi) on 127.0.0.1 with a random
 port and reproduces the behaviour collected in API-NOTES PART I: the `u2i` default of `chat_types`,
 newest-first messages wrapped in `{"messages": [...]}`, `/read` as the only way to clear unread,
 the webhook echo of the account's own messages, 1000-character texts, `uploadfile[]` uploads, voice

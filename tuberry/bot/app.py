@@ -15,8 +15,9 @@ from aiogram.fsm.storage.redis import RedisStorage
 from arq.connections import RedisSettings
 
 from tuberry.avito import AvitoClient
+from tuberry.bot import startup
 from tuberry.bot.avito_webhooks import AvitoWebhooks
-from tuberry.bot.bootstrap import install_secret_key, migrate
+from tuberry.bot.bootstrap import migrate, reach_database
 from tuberry.bot.client import build_client_dispatcher
 from tuberry.bot.common.services import Config, Services
 from tuberry.bot.common.telegram import BotFactory
@@ -33,8 +34,8 @@ log = logging.getLogger(__name__)
 
 
 @contextlib.asynccontextmanager
-async def open_services(settings: Settings) -> AsyncIterator[Services]:
-    redis = await queue.connect(settings.redis_url)
+async def open_services(settings: Settings, redis_url: str | None = None) -> AsyncIterator[Services]:
+    redis = await queue.connect(redis_url or settings.redis_url)
     db = Database(settings.database_url)
     avito = AvitoClient(settings.avito_api_base)
     bots = BotFactory(settings.telegram_api_base)
@@ -78,15 +79,29 @@ def build_master(settings: Settings, services: Services) -> tuple[Bot, Dispatche
 
 
 async def serve(settings: Settings, *, bots: bool = True, worker: bool = True) -> None:
-    """Run until SIGINT/SIGTERM: `tuberry run` (both), `tuberry bot`, `tuberry worker`."""
-    install_secret_key(settings)
+    """Run until SIGINT/SIGTERM: `tuberry run` (both), `tuberry bot`, `tuberry worker`.
+
+    A start that cannot succeed raises `bootstrap.StartupError` with the one line to show."""
+    startup.secret_key(settings)
+    startup.check_master_token(settings)
+    await reach_database(settings)
     await migrate(settings)
+    await startup.check_stored_secrets(settings)
+    redis_url, embedded = await startup.choose_redis(settings, may_embed=bots and worker)
+    try:
+        await _serve(settings, redis_url, bots=bots, worker=worker)
+    finally:
+        if embedded is not None:
+            embedded.stop()
+
+
+async def _serve(settings: Settings, redis_url: str, *, bots: bool, worker: bool) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, stop.set)
-    async with open_services(settings) as services:
+    async with open_services(settings, redis_url) as services:
         tasks: list[asyncio.Task[object]] = []
         routes: list[Route] = []
         receivers: PollingReceivers | WebhookReceivers | None = None
@@ -94,8 +109,7 @@ async def serve(settings: Settings, *, bots: bool = True, worker: bool = True) -
         if bots:
             # The master bot long-polls in both modes: only client bots get webhook URLs (SPEC §2, §4).
             master_bot, master_dp = build_master(settings, services)
-            me = await master_bot.get_me()
-            services.master_username = me.username or ""
+            services.master_username = await startup.master_username(master_bot, settings)
             client_dp = build_client_dispatcher(services)
             if settings.public_url:
                 receivers = WebhookReceivers(
@@ -131,7 +145,7 @@ async def serve(settings: Settings, *, bots: bool = True, worker: bool = True) -
         if worker:
             arq_worker = build_worker(
                 services,
-                RedisSettings.from_dsn(settings.redis_url),
+                RedisSettings.from_dsn(redis_url),
                 group_rate=settings.telegram_group_rate,
                 bot_rate=settings.telegram_bot_rate,
             )

@@ -16,8 +16,14 @@ def _settings() -> Settings:
     try:
         return Settings()  # type: ignore[call-arg]
     except ValidationError as exc:
-        lines = [f"  {'.'.join(str(p) for p in err['loc']).upper()}: {err['msg']}" for err in exc.errors()]
-        sys.exit("Configuration is not valid:\n" + "\n".join(lines))
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']).upper()}: {err['msg']}" for err in exc.errors()
+        )
+        sys.exit(f"tuberry: configuration is not valid: {problems} (set it in the environment or .env)")
+
+
+# The long-running commands: (bots, worker).
+SERVES = {"run": (True, True), "bot": (True, False), "worker": (False, True)}
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -37,17 +43,20 @@ def main(argv: list[str] | None = None) -> None:
     from tuberry.bot import bootstrap
 
     if args.command == "migrate":
-        asyncio.run(bootstrap.migrate(settings))
+        try:
+            asyncio.run(bootstrap.migrate_when_reachable(settings))
+        except bootstrap.StartupError as exc:
+            sys.exit(f"tuberry migrate: {exc}")
         print("database is at the newest revision")
         return
     from tuberry.bot import app, maintenance
 
-    if args.command == "run":
-        asyncio.run(app.serve(settings, bots=True, worker=True))
-    elif args.command == "bot":
-        asyncio.run(app.serve(settings, bots=True, worker=False))
-    elif args.command == "worker":
-        asyncio.run(app.serve(settings, bots=False, worker=True))
+    if args.command in SERVES:
+        bots, worker = SERVES[args.command]
+        try:
+            asyncio.run(app.serve(settings, bots=bots, worker=worker))
+        except bootstrap.StartupError as exc:
+            sys.exit(f"tuberry {args.command}: {exc}")
     elif args.command == "check":
         sys.exit(asyncio.run(maintenance.check(settings)))
     elif args.command == "rotate-key":

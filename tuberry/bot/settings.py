@@ -29,6 +29,8 @@ class Settings(BaseSettings):
     telegram_group_rate: float = Field(20.0, ge=0)
     telegram_bot_rate: float = Field(30.0, ge=0)
     log_level: str = "INFO"
+    # How long a start waits for the database, Redis and Telegram to answer (services start in any order).
+    startup_retry_seconds: float = Field(25.0, ge=0)
     # Not in the public contract: lets several installations (or test runs) share one Redis.
     redis_prefix: str = "tuberry"
 
