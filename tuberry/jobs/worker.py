@@ -91,4 +91,7 @@ def build_worker(
         job_completion_wait=5,
         keep_result=0,
         retry_jobs=True,
+        # The default for the cron `tick` too: arq's in-progress key lives for the longest timeout of any
+        # function, cron jobs included, + 10 s; a 300 s default here would hold a killed worker's jobs 310 s.
+        job_timeout=JOB_TIMEOUT,
     )
