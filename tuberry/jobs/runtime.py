@@ -42,9 +42,10 @@ def runtime(ctx: dict[str, Any]) -> Runtime:
     return rt
 
 
-def backoff(job_try: int, base: float = 2.0, cap: float = 300.0) -> float:
-    """Exponential backoff for the nth try of a job: 2, 4, 8 … seconds, at most five minutes."""
-    return float(min(cap, base ** max(1, job_try)))
+def backoff(tries: int, cap: float = 60.0) -> float:
+    """Wait after the nth failed try: 1, 2, 4 … seconds, at most a minute. A chat relay must not sit out a
+    short Telegram or Avito blip for minutes; the count is per message, so it starts over with the next."""
+    return float(min(cap, 2 ** (max(1, tries) - 1)))
 
 
 async def pace(rt: Runtime, chat_id: int, bot_id: int) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html
 import logging
+from datetime import timedelta
 from typing import Any
 
 from aiogram import Bot
@@ -24,10 +25,11 @@ from tuberry.jobs.runtime import Budget, backoff, runtime
 from tuberry.storage.db import Database
 from tuberry.storage.models import AvitoAccount, AvitoState, ClientBot, Dialog, Message
 from tuberry.storage.repos import AccountRepo, MessageRepo
+from tuberry.storage.types import utcnow
 
 log = logging.getLogger(__name__)
 
-MAX_TRIES = 25  # sends of one message, backoff capped at five minutes: about two hours before giving up
+RETRY_FOR = timedelta(hours=2)  # retry a reply Avito keeps failing on this long, then tell the manager
 ACCEPTED = "👍"
 BATCH = 20
 
@@ -61,7 +63,7 @@ async def send_to_avito(ctx: dict[str, Any], dialog_id: int) -> str:
                 await send_message(rt.services.db, api, bot, account, dialog, part)
             except AvitoError as exc:
                 tries = await _tries(rt.services.db, part.id)
-                if exc.retryable and tries < MAX_TRIES:
+                if exc.retryable and utcnow() - part.created_at < RETRY_FOR:
                     delay = exc.retry_after if isinstance(exc, AvitoRateLimited) and exc.retry_after else None
                     raise Retry(defer=delay or backoff(tries)) from exc
                 tg_message_id = part.source_tg_message_id or 0
