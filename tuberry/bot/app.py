@@ -13,6 +13,7 @@ from aiogram import Bot, Dispatcher
 from aiogram.fsm.storage.base import DefaultKeyBuilder
 from aiogram.fsm.storage.redis import RedisStorage
 from arq.connections import RedisSettings
+from arq.worker import Worker
 
 from tuberry.avito import AvitoClient
 from tuberry.bot import startup
@@ -26,7 +27,7 @@ from tuberry.bot.receivers import PollingReceivers
 from tuberry.bot.settings import Settings
 from tuberry.bot.web import Route, build_web_app, start_web
 from tuberry.bot.webhooks import WebhookReceivers
-from tuberry.jobs.worker import build_worker
+from tuberry.jobs.worker import build_worker, run_worker
 from tuberry.storage import queue
 from tuberry.storage.db import Database
 
@@ -143,13 +144,17 @@ async def _serve(settings: Settings, redis_url: str, *, bots: bool, worker: bool
             mode = "webhooks" if settings.public_url else "long polling"
             log.info("master bot @%s is polling; client bots use %s", services.master_username, mode)
         if worker:
-            arq_worker = build_worker(
-                services,
-                RedisSettings.from_dsn(redis_url),
-                group_rate=settings.telegram_group_rate,
-                bot_rate=settings.telegram_bot_rate,
-            )
-            tasks.append(asyncio.create_task(arq_worker.main(), name="worker"))
+            worker_settings = RedisSettings.from_dsn(redis_url)
+
+            def new_worker() -> Worker:
+                return build_worker(
+                    services,
+                    worker_settings,
+                    group_rate=settings.telegram_group_rate,
+                    bot_rate=settings.telegram_bot_rate,
+                )
+
+            tasks.append(asyncio.create_task(run_worker(new_worker), name="worker"))
             log.info("worker is running on queue %s", services.queue.name)
         waiter = asyncio.create_task(stop.wait())
         done, _ = await asyncio.wait([waiter, *tasks], return_when=asyncio.FIRST_COMPLETED)

@@ -38,6 +38,7 @@ from tuberry.bot.common.topics import (
 from tuberry.jobs.leases import check_lease
 from tuberry.jobs.posting import Target, call, post, send_text
 from tuberry.jobs.runtime import Budget, Runtime, backoff, pace, runtime
+from tuberry.storage.db import durably
 from tuberry.storage.models import (
     AccountStatus,
     AvitoAccount,
@@ -139,8 +140,12 @@ async def _open_topic(rt: Runtime, bot: Bot, target: Target) -> None:
     """Create the topic and remember it at once; its card and pin are the next steps."""
     await pace(rt, target.chat_id, target.bot.id)
     topic_id = await create_topic(bot, target.chat_id, title_of(target.t, target.dialog))
-    await _update_dialog(
-        rt, target, topic_id=topic_id, topic_chat_id=target.chat_id, card_message_id=None, card_pinned=False
+    # Telegram made the topic: store it even through a short database outage, or a retry makes a second one.
+    chat_id = target.chat_id
+    await durably(
+        lambda: _update_dialog(
+            rt, target, topic_id=topic_id, topic_chat_id=chat_id, card_message_id=None, card_pinned=False
+        )
     )
 
 
@@ -151,7 +156,9 @@ async def _post_card(rt: Runtime, bot: Bot, target: Target) -> None:
             target.chat_id, card_of(target.t, target.dialog), message_thread_id=target.dialog.topic_id
         )
     )
-    await asyncio.shield(_update_dialog(rt, target, card_message_id=card.message_id, card_pinned=False))
+    await asyncio.shield(
+        durably(lambda: _update_dialog(rt, target, card_message_id=card.message_id, card_pinned=False))
+    )
 
 
 async def _pin_card(rt: Runtime, bot: Bot, target: Target) -> None:
@@ -201,9 +208,10 @@ async def _deliver(rt: Runtime, bot: Bot, target: Target, message: Message) -> N
         await pace(rt, target.chat_id, target.bot.id)
         sent_id = await send_text(bot, target, fallback)
         state, error = TgState.DELIVERED, str(exc)
-    # Telegram accepted it: store that before anything else can happen (shielded from the job's cancellation);
-    # only a crash between the two re-posts it (the Bot API has no idempotency key).
-    await asyncio.shield(_delivered(rt, message.id, state, sent_id, error))
+    # Telegram accepted it: store that before anything else can happen (shielded from the job's cancellation,
+    # retried through a short database outage); only a crash between the two, or an answer Telegram sent that
+    # never reached us, re-posts it (the Bot API has no idempotency key).
+    await asyncio.shield(durably(lambda: _delivered(rt, message.id, state, sent_id, error)))
     MESSAGES.labels("to_telegram", "delivered").inc()
     DELIVERY_LAG.labels("to_telegram").observe((utcnow() - message.created_at).total_seconds())
 

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
+from collections.abc import Callable
 from typing import Any
 
 from arq import cron
 from arq.connections import RedisSettings
 from arq.worker import Function, Worker, func
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from tuberry.bot.common.services import Services
 from tuberry.jobs.autoreply import auto_reply
@@ -18,6 +23,10 @@ from tuberry.jobs.send import send_to_avito
 from tuberry.jobs.sweep import tick
 from tuberry.storage import queue
 from tuberry.storage.pacing import Pacer, telegram_limits
+
+log = logging.getLogger(__name__)
+
+REDIS_GONE = (RedisConnectionError, RedisTimeoutError, OSError)
 
 
 def functions() -> list[Function]:
@@ -95,3 +104,29 @@ def build_worker(
         # function, cron jobs included, + 10 s; a 300 s default here would hold a killed worker's jobs 310 s.
         job_timeout=JOB_TIMEOUT,
     )
+
+
+async def run_worker(build: Callable[[], Worker]) -> None:
+    """Run an arq worker for good. arq's main loop ends on the first Redis error (a restart, a failover, a
+    flush under load); then the jobs it was running are given their timeout to end, and a new worker starts
+    once Redis answers. Nothing is lost meanwhile: every job's work is in the database and the sweep
+    re-queues whatever Redis forgot."""
+    delay = 0.5
+    while True:
+        worker = build()
+        started = asyncio.get_running_loop().time()
+        try:
+            await worker.main()
+            return
+        except REDIS_GONE as exc:
+            if asyncio.get_running_loop().time() - started > 60:
+                delay = 0.5  # it ran well for a while: this is a new outage
+            log.warning("worker lost Redis (%s); starting again in %.1f s", exc, delay)
+        running = [task for task in worker.tasks.values() if not task.done()]
+        if running:
+            _, late = await asyncio.wait(running, timeout=JOB_TIMEOUT)
+            for task in late:
+                task.cancel()
+            await asyncio.gather(*running, return_exceptions=True)
+        await asyncio.sleep(delay)
+        delay = min(delay * 2, 10.0)

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+T = TypeVar("T")
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -78,3 +82,27 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+def unreachable(error: BaseException) -> bool:
+    """Whether a database error means "not reachable now" (a restart, a failover, a cut network) rather than a
+    refused statement."""
+    if isinstance(error, OperationalError | InterfaceError | OSError):
+        return True
+    return isinstance(error, DBAPIError) and error.connection_invalidated
+
+
+async def durably(write: Callable[[], Awaitable[T]], *, within: float = 20.0) -> T:
+    """Run `write`, which records something already done outside (a post Telegram accepted, a topic it
+    created); while the database is unreachable, try again for up to `within` seconds instead of failing
+    the job, whose retry would do the outside thing a second time."""
+    deadline = asyncio.get_running_loop().time() + within
+    delay = 0.25
+    while True:
+        try:
+            return await write()
+        except Exception as exc:
+            if not unreachable(exc) or asyncio.get_running_loop().time() + delay > deadline:
+                raise
+        await asyncio.sleep(delay)
+        delay = min(delay * 2, 2.0)
