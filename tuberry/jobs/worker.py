@@ -33,36 +33,17 @@ def functions() -> list[Function]:
     # keep_result=0 frees a job's `_job_id` as soon as it ends, so the next one for the same dialog can queue.
     # Short timeouts: arq keeps a killed worker's job claimed for the longest timeout + 10 s (jobs/leases).
     # Tries count hand-overs (time budget, a held lease) too; give-up points of their own live in the jobs.
-    return [
-        func(
-            leased("poll")(poll_account),
-            name=queue.POLL_ACCOUNT,
-            keep_result=0,
-            max_tries=DEFERRED_TRIES + 10,  # room to wait behind a held lease; the tick polls again anyway
-            timeout=JOB_TIMEOUT,
-        ),
-        func(
-            leased("deliver")(deliver_to_telegram),
-            name=queue.DELIVER_DIALOG,
-            keep_result=0,
-            max_tries=10_000,
-            timeout=JOB_TIMEOUT,
-        ),
-        func(
-            leased("send")(send_to_avito),
-            name=queue.SEND_TO_AVITO,
-            keep_result=0,
-            max_tries=10_000,
-            timeout=JOB_TIMEOUT,
-        ),
+    jobs = [
+        # (name, lease, job, tries)
+        (queue.POLL_ACCOUNT, "poll", poll_account, DEFERRED_TRIES + 10),  # the tick polls again anyway
+        (queue.DELIVER_DIALOG, "deliver", deliver_to_telegram, 10_000),
+        (queue.SEND_TO_AVITO, "send", send_to_avito, 10_000),
         # The auto-reply goes to the same Avito chat as the managers' sends: one sender per dialog at a time.
-        func(
-            leased("send")(auto_reply),
-            name=queue.AUTO_REPLY,
-            keep_result=0,
-            max_tries=10_000,
-            timeout=JOB_TIMEOUT,
-        ),
+        (queue.AUTO_REPLY, "send", auto_reply, 10_000),
+    ]
+    return [
+        func(leased(lease)(job), name=name, keep_result=0, max_tries=tries, timeout=JOB_TIMEOUT)
+        for name, lease, job, tries in jobs
     ]
 
 
