@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import io
+from typing import TYPE_CHECKING
 
-import av
+if TYPE_CHECKING:
+    import av
 
 
 class MediaError(Exception):
@@ -13,6 +15,8 @@ class MediaError(Exception):
 
 def voice_to_ogg_opus(data: bytes) -> bytes:
     """Remux Opus from any container into OGG; re-encode other codecs to Opus. Blocking: run in a thread."""
+    import av  # FFmpeg's libraries take tens of MB: loaded with the first voice note, not at start
+
     try:
         with av.open(io.BytesIO(data)) as source:
             if not source.streams.audio:

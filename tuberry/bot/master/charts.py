@@ -11,10 +11,6 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
-
 from tuberry.domain.stats import DayCount
 
 IN_COLOUR, OUT_COLOUR, AUTO_COLOUR = "#4C78A8", "#54A24B", "#B7D7A8"
@@ -31,6 +27,11 @@ class ChartTexts:
 
 def messages_per_day(days: Sequence[DayCount], texts: ChartTexts) -> bytes:
     """Bars per local day: buyers' messages beside the answers (human replies with auto-replies on top)."""
+    # matplotlib takes tens of MB and a second to import: loaded with the first chart, not at start.
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
+
     figure = Figure(figsize=(8, 4.2), dpi=110)
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()
