@@ -27,6 +27,7 @@ from tuberry.storage.pacing import Pacer, telegram_limits
 log = logging.getLogger(__name__)
 
 REDIS_GONE = (RedisConnectionError, RedisTimeoutError, OSError)
+SHUTDOWN_GRACE = 5.0  # seconds running jobs get to end when the process stops
 
 
 def functions() -> list[Function]:
@@ -91,7 +92,7 @@ async def run_worker(build: Callable[[], Worker]) -> None:
     """Run an arq worker for good. arq's main loop ends on the first Redis error (a restart, a failover, a
     flush under load); then the jobs it was running are given their timeout to end, and a new worker starts
     once Redis answers. Nothing is lost meanwhile: every job's work is in the database and the sweep
-    re-queues whatever Redis forgot."""
+    re-queues whatever Redis forgot. Cancelled (shutdown), it gives running jobs a few seconds to end."""
     delay = 0.5
     while True:
         worker = build()
@@ -103,11 +104,21 @@ async def run_worker(build: Callable[[], Worker]) -> None:
             if asyncio.get_running_loop().time() - started > 60:
                 delay = 0.5  # it ran well for a while: this is a new outage
             log.warning("worker lost Redis (%s); starting again in %.1f s", exc, delay)
-        running = [task for task in worker.tasks.values() if not task.done()]
-        if running:
-            _, late = await asyncio.wait(running, timeout=JOB_TIMEOUT)
-            for task in late:
-                task.cancel()
-            await asyncio.gather(*running, return_exceptions=True)
+        except asyncio.CancelledError:
+            await asyncio.shield(_drain(worker, SHUTDOWN_GRACE))
+            raise
+        await _drain(worker, JOB_TIMEOUT)
         await asyncio.sleep(delay)
         delay = min(delay * 2, 10.0)
+
+
+async def _drain(worker: Worker, grace: float) -> None:
+    """Let the worker's running jobs end within `grace` seconds, cancel the rest, and collect them all, so no
+    job is left running against a Redis connection that is about to close."""
+    running = [task for task in worker.tasks.values() if not task.done()]
+    if not running:
+        return
+    _, late = await asyncio.wait(running, timeout=grace)
+    for task in late:
+        task.cancel()
+    await asyncio.gather(*running, return_exceptions=True)
