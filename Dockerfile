@@ -1,7 +1,10 @@
 # Tuberry's image: `tuberry run | bot | worker | migrate | check | rotate-key`, the same entry points as a
 # pip install. Dependencies come from requirements.lock (pinned, hash-checked); no secret and no test code
 # is in the image: configuration arrives as environment variables (see .env.example).
-FROM python:3.11-slim
+# BASE: any image with Python 3.11 whose `python` and `pip` come first on PATH; the default is Docker Hub's.
+# Without Docker Hub, bench/docker_smoke.sh builds one from Debian (debootstrap) and passes it here.
+ARG BASE=python:3.11-slim
+FROM ${BASE}
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
