@@ -20,17 +20,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import secrets
 import signal
 import time
 from urllib.parse import urlsplit
 
+from bench.shop import open_shop
 from tests.fakes.avito import FakeAvito
 from tests.fakes.telegram import FakeTelegram
 from tuberry.storage import crypto
 from tuberry.storage.db import Database
-from tuberry.storage.models import AvitoAccount, ClientBot
-from tuberry.storage.repos import WorkspaceRepo
 
 RELAY_TIMEOUT = 120.0
 
@@ -61,39 +59,12 @@ async def _relay(listen: str, port: int, target: str) -> asyncio.Server:
 async def relay(telegram: FakeTelegram, avito: FakeAvito, database_url: str, secret_key: str) -> str:
     """One buyer message into its topic and one manager reply back to Avito, through the stack."""
     crypto.install_keys([secret_key])
-    owner, manager = telegram.add_user("Владелец"), telegram.add_user("Менеджер")
-    bot = telegram.add_bot(username="smoke_client_bot")
-    group = telegram.create_group("Smoke", is_forum=True, owner=owner)
-    telegram.add_member(group, manager)
-    telegram.add_bot_to_group(bot, group, by_user=owner, admin=True)
-    account = avito.add_account()
     db = Database(database_url)
     try:
-        async with db.session() as session:
-            workspace = (await WorkspaceRepo(session).ensure_owner(owner["id"], "owner")).workspace
-            row = ClientBot(
-                workspace_id=workspace.id,
-                telegram_bot_id=bot.id,
-                token=bot.token,
-                username=bot.username,
-                group_chat_id=group,
-                webhook_secret=secrets.token_urlsafe(8),
-            )
-            session.add(row)
-            await session.flush()
-            session.add(
-                AvitoAccount(
-                    workspace_id=workspace.id,
-                    bot_id=row.id,
-                    client_id=account.client_id,
-                    client_secret=account.client_secret,
-                    avito_user_id=account.user_id,
-                    webhook_secret=secrets.token_urlsafe(8),
-                )
-            )
-            await session.commit()
+        shop = await open_shop(db, telegram, avito, username="smoke_client_bot", title="Smoke")
     finally:
         await db.dispose()
+    bot, group, manager, account = shop.bot, shop.group, shop.manager, shop.account
     chat = avito.add_chat(account, buyer_name="Покупатель")
     question, answer = "Здравствуйте! Товар ещё продаётся?", "Да, продаётся."
     start = time.monotonic()

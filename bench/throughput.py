@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import secrets
 import statistics
 import tempfile
 import time
@@ -25,6 +24,7 @@ import asyncpg
 from arq.connections import RedisSettings
 from cryptography.fernet import Fernet
 
+from bench.shop import open_shop
 from tests.fakes.avito import FakeAvito
 from tests.fakes.telegram import FakeTelegram
 from tuberry.avito import AvitoClient
@@ -36,8 +36,6 @@ from tuberry.jobs.worker import build_worker
 from tuberry.storage import crypto, queue
 from tuberry.storage.db import Database
 from tuberry.storage.migrate import upgrade
-from tuberry.storage.models import AvitoAccount, ClientBot
-from tuberry.storage.repos import WorkspaceRepo
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
@@ -76,35 +74,8 @@ async def run(chats: int, messages: int, kind: str, workers: int, gap: float) ->
         bots=BotFactory(tg.base_url),
         config=Config(avito_poll_interval=0.5, auto_reply_delay=60, redis_prefix=prefix),
     )
-    owner, manager = tg.add_user("Владелец"), tg.add_user("Менеджер")
-    bot = tg.add_bot(username="bench_bot")
-    group = tg.create_group("Bench", is_forum=True, owner=owner)
-    tg.add_member(group, manager)
-    tg.add_bot_to_group(bot, group, by_user=owner, admin=True)
-    account = avito.add_account()
-    async with db.session() as session:
-        workspace = (await WorkspaceRepo(session).ensure_owner(owner["id"], "owner")).workspace
-        row = ClientBot(
-            workspace_id=workspace.id,
-            telegram_bot_id=bot.id,
-            token=bot.token,
-            username=bot.username,
-            group_chat_id=group,
-            webhook_secret=secrets.token_urlsafe(8),
-        )
-        session.add(row)
-        await session.flush()
-        session.add(
-            AvitoAccount(
-                workspace_id=workspace.id,
-                bot_id=row.id,
-                client_id=account.client_id,
-                client_secret=account.client_secret,
-                avito_user_id=account.user_id,
-                webhook_secret=secrets.token_urlsafe(8),
-            )
-        )
-        await session.commit()
+    shop = await open_shop(db, tg, avito, username="bench_bot", title="Bench")
+    bot, group, manager, account = shop.bot, shop.group, shop.manager, shop.account
     receivers = PollingReceivers(db, services.bots, build_client_dispatcher(services), poll_timeout=1)
     await receivers.sync()
     pool = [
