@@ -11,6 +11,7 @@ import os
 import signal
 import socket
 import sys
+import time
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -205,6 +206,10 @@ async def test_from_start_to_a_reply_on_avito_in_one_process(installation: Insta
         metrics = (await http.get(f"http://127.0.0.1:{site.port}/metrics")).text
     assert 'tuberry_messages_total{outcome="delivered",way="to_telegram"}' in metrics
     assert 'tuberry_messages_total{outcome="sent",way="to_avito"} 1.0' in metrics
+    # The workers' heartbeat and the poll lag an operator alerts on (deploy/prometheus/alerts.yml).
+    series = dict(line.rsplit(" ", 1) for line in metrics.splitlines() if line and not line.startswith("#"))
+    assert time.time() - float(series["tuberry_worker_tick_timestamp_seconds"]) < 30
+    assert 0 <= float(series["tuberry_oldest_poll_age_seconds"]) < 60  # the account was polled just now
 
     assert await site.stop() == [0]
     logs = site.logs()

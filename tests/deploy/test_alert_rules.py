@@ -32,7 +32,11 @@ def exposed_series() -> set[str]:
     for metric in vars(metrics).values():
         if isinstance(metric, MetricWrapperBase):
             family = metric.describe()[0]
-            suffixes = {"counter": ("_total",), "histogram": ("_bucket", "_sum", "_count")}[family.type]
+            suffixes = {
+                "counter": ("_total",),
+                "histogram": ("_bucket", "_sum", "_count"),
+                "gauge": ("",),
+            }[family.type]
             names |= {family.name + suffix for suffix in suffixes}
     return names
 
@@ -59,7 +63,9 @@ def test_rules_name_only_series_tuberry_exposes() -> None:
 
 def test_poll_lag_failed_messages_429s_and_the_worker_heartbeat_are_watched() -> None:
     expressions = " ".join(rule["expr"] for rule in rules())
-    assert "tuberry_delivery_lag_seconds_bucket" in expressions  # poll lag, as buyers feel it
+    assert "tuberry_oldest_poll_age_seconds" in expressions  # poll lag
+    assert "tuberry_delivery_lag_seconds_bucket" in expressions  # late deliveries, as buyers feel it
     assert 'outcome="failed"' in expressions
     assert "tuberry_telegram_retry_after_total" in expressions
-    assert 'up{job="tuberry-worker"}' in expressions and "tuberry_avito_polls_total[" in expressions
+    assert 'up{job="tuberry-worker"}' in expressions
+    assert "tuberry_worker_tick_timestamp_seconds" in expressions  # the workers' heartbeat

@@ -11,8 +11,9 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from tuberry.bot.common.metrics import OLDEST_POLL_AGE, TICK
 from tuberry.jobs.runtime import runtime
-from tuberry.storage.repos import AccountRepo, DialogRepo, MessageRepo
+from tuberry.storage.repos import AccountRepo, AdminRepo, DialogRepo, MessageRepo
 from tuberry.storage.types import utcnow
 
 SWEEP_EVERY = timedelta(seconds=15)  # between sweeps for lost jobs; a starting worker sweeps at once
@@ -31,6 +32,10 @@ async def tick(ctx: dict[str, Any]) -> str:
         deliveries = await DialogRepo(session).with_pending_delivery(now - GRACE) if sweep else []
         sends = await MessageRepo(session).unsent(now - GRACE) if sweep else []
         replies = await DialogRepo(session).auto_replies_due(now - GRACE) if sweep else []
+        if sweep:
+            oldest = await AdminRepo(session).oldest_success()
+            OLDEST_POLL_AGE.set((now - oldest).total_seconds() if oldest is not None else 0)
+    TICK.set(now.timestamp())
     for account_id in due:
         await rt.services.queue.poll_account(account_id)
     for dialog_id in deliveries:

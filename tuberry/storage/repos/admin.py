@@ -70,6 +70,12 @@ class AdminRepo:
         rows = await self.session.execute(select(column, func.count()).where(*where).group_by(column))
         return {str(key): int(n) for key, n in rows}
 
+    async def oldest_success(self) -> datetime | None:
+        """The last successful poll of the account that waits longest for one (None: nothing polled yet)."""
+        return await self.session.scalar(  # min() keeps the column type: aware UTC
+            select(func.min(AvitoAccount.last_success_at)).join(Workspace).where(*_polled())
+        )
+
     async def totals(self, since: datetime) -> Totals:
         """Counts over the whole installation; messages and failures since the given moment."""
         count = select(func.count())
@@ -86,9 +92,7 @@ class AdminRepo:
                 or_(Message.tg_state == TgState.FAILED, Message.avito_state == AvitoState.FAILED),
             )
         )
-        oldest = await self.session.scalar(
-            select(func.min(AvitoAccount.last_success_at)).join(Workspace).where(*_polled())
-        )
+        oldest = await self.oldest_success()
         never = await self._count(
             count.select_from(AvitoAccount)
             .join(Workspace)
@@ -104,7 +108,7 @@ class AdminRepo:
             messages_in=directions.get(Direction.IN, 0),
             messages_out=directions.get(Direction.OUT, 0),
             failed=failed,
-            oldest_success=oldest,  # min() keeps the column type: aware UTC
+            oldest_success=oldest,
             never_polled=never,
         )
 
