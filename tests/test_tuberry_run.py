@@ -249,5 +249,3 @@ async def test_tuberry_run_without_redis_uses_an_embedded_store(installation: In
     assert await site.stop() == [0]
     logs = site.logs()
     assert logs.count("using an embedded Redis-compatible store") == 1
-    # Stopping drains the worker's jobs before the embedded store closes: no job dies against it.
-    assert "Traceback" not in logs and "never retrieved" not in logs, logs[-3000:]
