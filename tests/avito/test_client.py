@@ -357,7 +357,7 @@ async def test_upload_and_send_image(
 ) -> None:
     chat_id = fake_avito.add_chat(account)
     data = b"\xff\xd8\xff\xe0" + b"jpeg" * 100
-    image_id = await session.upload_image(account.user_id, data, "photo.jpg")
+    image_id = (await session.upload(account.user_id, data, "photo.jpg")).id
     assert fake_avito.uploaded_images[image_id] == data
     sent = await session.send_image(account.user_id, chat_id, image_id)
     assert sent.type == "image" and sent.direction == "out" and sent.author_id == account.user_id

@@ -368,7 +368,7 @@ async def test_client_uses_spec_paths_and_request_schemas(
         await session.get_chat(uid, chat_id)
         await session.list_messages(uid, chat_id)
         await session.send_text(uid, chat_id, "привет")
-        image_id = await session.upload_image(uid, b"\xff\xd8\xff jpeg")
+        image_id = (await session.upload(uid, b"\xff\xd8\xff jpeg")).id
         await session.send_image(uid, chat_id, image_id)
         await session.mark_read(uid, chat_id)
         await session.voice_urls(uid, [voice["content"]["voice"]["voice_id"]])

@@ -169,12 +169,9 @@ class AvitoSession:
         body = await self._call("POST", path, json={"type": "text", "message": {"text": text}})
         return self._sent_message(body, user_id, "text")
 
-    async def upload_image(self, user_id: int, data: bytes, filename: str = "image.jpg") -> str:
-        """uploadImages (one image per request, part `uploadfile[]`); returns the image id."""
-        return (await self.upload(user_id, data, filename)).id
-
     async def upload(self, user_id: int, data: bytes, filename: str = "image.jpg") -> UploadedImage:
-        """uploadImages; returns the image id and its size URLs (to recognise the sent image later)."""
+        """uploadImages (one image per request, part `uploadfile[]`); returns the image id and its size URLs
+        (to recognise the sent image later)."""
         if not data or len(data) > UPLOAD_LIMIT:
             raise AvitoBadRequest(None, "image must be 1 byte to 24 MB", {"uploadfile[]": "size"})
         mime = mimetypes.guess_type(filename)[0] or "image/jpeg"
@@ -192,7 +189,7 @@ class AvitoSession:
         return UploadedImage(id=str(image_id), urls=urls)
 
     async def send_image(self, user_id: int, chat_id: str, image_id: str) -> Message:
-        """postSendImageMessage with an id from upload_image (store the id between the two calls)."""
+        """postSendImageMessage with the id from `upload` (store the id between the two calls)."""
         path = f"/messenger/v1/accounts/{_seg(user_id)}/chats/{_seg(chat_id)}/messages/image"
         body = await self._call("POST", path, json={"image_id": image_id})
         return self._sent_message(body, user_id, "image")

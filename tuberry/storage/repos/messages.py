@@ -28,11 +28,6 @@ class MessageRepo:
         )
         return {row for row in rows if row is not None}
 
-    async def by_avito_id(self, dialog_id: int, avito_id: str) -> Message | None:
-        return await self.session.scalar(
-            select(Message).where(Message.dialog_id == dialog_id, Message.avito_message_id == avito_id)
-        )
-
     async def pending_delivery(self, dialog_id: int, limit: int = 50) -> list[Message]:
         """Messages waiting for the topic, oldest first: the order buyers wrote them in."""
         rows = await self.session.scalars(
