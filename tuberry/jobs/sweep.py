@@ -39,7 +39,7 @@ async def tick(ctx: dict[str, Any]) -> str:
     for account_id in due:
         await rt.services.queue.poll_account(account_id)
     for dialog_id in deliveries:
-        await rt.services.queue.deliver(dialog_id)
+        await rt.services.queue.deliver(dialog_id, follow_up=False)
     for dialog_id, is_auto_reply in sends:
         if is_auto_reply:
             await rt.services.queue.auto_reply(dialog_id, 0)

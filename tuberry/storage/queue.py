@@ -13,7 +13,7 @@ POLL_ACCOUNT = "poll_account"
 DELIVER_DIALOG = "deliver_to_telegram"
 SEND_TO_AVITO = "send_to_avito"
 AUTO_REPLY = "auto_reply"
-FOLLOW_UP_DELAY = 0.5  # seconds; a follow-up send runs after the dialog's current one has had its chance
+FOLLOW_UP_DELAY = 0.5  # seconds; a follow-up delivery or send runs after the dialog's current one has had its chance
 
 
 def queue_name(prefix: str) -> str:
@@ -40,10 +40,9 @@ class JobQueue:
         )
         return job is not None
 
-    async def deliver(self, dialog_id: int) -> None:
-        await self.redis.enqueue_job(
-            DELIVER_DIALOG, dialog_id, _job_id=f"{self._ids}:deliver:{dialog_id}", _queue_name=self.name
-        )
+    async def deliver(self, dialog_id: int, *, follow_up: bool = True) -> None:
+        """Post the dialog's pending messages into its topic, in order: one job per dialog (see `send`)."""
+        await self._per_dialog(DELIVER_DIALOG, "deliver", dialog_id, follow_up)
 
     async def send(self, dialog_id: int, *, follow_up: bool = True) -> None:
         """Send the dialog's pending manager messages to Avito, oldest first: one job per dialog keeps them in
@@ -53,14 +52,17 @@ class JobQueue:
         run is queued behind it (the dialog's lease keeps the two apart); the sweep, which only re-creates
         lost jobs, passes `follow_up=False`.
         """
+        await self._per_dialog(SEND_TO_AVITO, "send", dialog_id, follow_up)
+
+    async def _per_dialog(self, function: str, kind: str, dialog_id: int, follow_up: bool) -> None:
         job = await self.redis.enqueue_job(
-            SEND_TO_AVITO, dialog_id, _job_id=f"{self._ids}:send:{dialog_id}", _queue_name=self.name
+            function, dialog_id, _job_id=f"{self._ids}:{kind}:{dialog_id}", _queue_name=self.name
         )
         if job is None and follow_up:
             await self.redis.enqueue_job(
-                SEND_TO_AVITO,
+                function,
                 dialog_id,
-                _job_id=f"{self._ids}:send-next:{dialog_id}",
+                _job_id=f"{self._ids}:{kind}-next:{dialog_id}",
                 _defer_by=FOLLOW_UP_DELAY,
                 _queue_name=self.name,
             )
