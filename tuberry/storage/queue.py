@@ -13,7 +13,7 @@ POLL_ACCOUNT = "poll_account"
 DELIVER_DIALOG = "deliver_to_telegram"
 SEND_TO_AVITO = "send_to_avito"
 AUTO_REPLY = "auto_reply"
-FOLLOW_UP_DELAY = 0.5  # seconds; a follow-up delivery or send runs after the dialog's current one has had its chance
+FOLLOW_UP_DELAY = 0.5  # seconds; a follow-up run goes after the dialog's current one has had its chance
 
 
 def queue_name(prefix: str) -> str:
