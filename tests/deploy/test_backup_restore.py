@@ -31,8 +31,12 @@ def documented(program: str) -> list[str]:
 
 def login(url: str) -> list[str]:
     parsed = make_url(url)
-    return [f"--host={parsed.host}", f"--port={parsed.port or 5432}", f"--username={parsed.username}",
-            f"--dbname={parsed.database}"]
+    return [
+        f"--host={parsed.host}",
+        f"--port={parsed.port or 5432}",
+        f"--username={parsed.username}",
+        f"--dbname={parsed.database}",
+    ]
 
 
 def run(args: list[str], *, stdin: Path | None = None, stdout: Path | None = None) -> None:
@@ -61,8 +65,11 @@ async def test_the_documented_backup_restores_into_an_empty_database(tmp_path: P
     async with db.session() as session:
         workspace = Workspace(owner_telegram_id=42)
         session.add(workspace)
-        session.add(ClientBot(workspace=workspace, telegram_bot_id=7, token="7:secret", username="b",
-                              webhook_secret="s"))
+        session.add(
+            ClientBot(
+                workspace=workspace, telegram_bot_id=7, token="7:secret", username="b", webhook_secret="s"
+            )
+        )
         await session.commit()
     await db.dispose()
     before = await _rows(pg_url)
