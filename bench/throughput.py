@@ -27,15 +27,15 @@ from cryptography.fernet import Fernet
 from bench.shop import open_shop
 from tests.fakes.avito import FakeAvito
 from tests.fakes.telegram import FakeTelegram
+from tuberry.app.services import Config, Services
 from tuberry.avito import AvitoClient
 from tuberry.bot.client import build_client_dispatcher
-from tuberry.bot.common.services import Config, Services
-from tuberry.bot.common.telegram import BotFactory
 from tuberry.bot.receivers import PollingReceivers
 from tuberry.jobs.worker import build_worker
 from tuberry.storage import crypto, queue
 from tuberry.storage.db import Database
 from tuberry.storage.migrate import upgrade
+from tuberry.telegram.bots import BotFactory
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"

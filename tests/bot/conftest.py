@@ -25,14 +25,14 @@ from tests.conftest import REDIS_URL
 from tests.fakes.avito import FakeAvito
 from tests.fakes.telegram import FakeBot, FakeTelegram
 from tests.waiting import until
+from tuberry.app.services import Config, Services
 from tuberry.avito import AvitoClient
 from tuberry.bot.client import build_client_dispatcher
-from tuberry.bot.common.services import Config, Services
-from tuberry.bot.common.telegram import BotFactory
 from tuberry.bot.master import setup_master
 from tuberry.bot.receivers import PollingReceivers
 from tuberry.storage import queue
 from tuberry.storage.db import Database
+from tuberry.telegram.bots import BotFactory
 
 WAIT = 10.0
 

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.bot.conftest import Cabinet, Person
-from tuberry.bot.common.i18n import LANGUAGES, translator
+from tuberry.app.i18n import LANGUAGES, translator
 from tuberry.domain.autoreply import preview
 from tuberry.domain.hours import parse_hours
 from tuberry.domain.schedule import Schedule, next_open

@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from tests.bot.conftest import Cabinet, Person
 from tests.fakes.telegram import FakeBot
+from tuberry.app import binding
 from tuberry.bot.client.membership import REQUEST_FORUM
-from tuberry.bot.common import binding
 from tuberry.storage.models import AuditEntry, ClientBot
 
 

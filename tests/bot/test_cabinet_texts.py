@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tuberry.bot.common.binding import FORUM_OFF, WANTED_RIGHTS, BindResult, BindStatus, render_bind_result
-from tuberry.bot.common.i18n import LANGUAGES, translator
+from tuberry.app.binding import FORUM_OFF, WANTED_RIGHTS, BindResult, BindStatus, render_bind_result
+from tuberry.app.i18n import LANGUAGES, translator
 from tuberry.bot.master.actions import AddAccount, Connect
 from tuberry.bot.master.widgets import Html, fluent_args
 from tuberry.jobs.poll import PERMANENT

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.bot.conftest import Cabinet, Person
-from tuberry.bot.common.i18n import LANGUAGES, translator
+from tuberry.app.i18n import LANGUAGES, translator
 from tuberry.bot.master.dialogs import stats
 from tuberry.storage.db import Database
 from tuberry.storage.models import (

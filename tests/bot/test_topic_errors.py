@@ -6,7 +6,7 @@ import pytest
 from aiogram.exceptions import ClientDecodeError, TelegramEntityTooLarge, TelegramNetworkError
 from aiogram.methods import SendPhoto
 
-from tuberry.bot.common.topics import Rejected, TopicError, Transient, classify
+from tuberry.telegram.forum import Rejected, TopicError, Transient, classify
 
 METHOD = SendPhoto(chat_id=-100, photo="https://example.com/a.jpg")
 

@@ -14,12 +14,12 @@ from aiogram.types import Message
 from sqlalchemy import select
 
 from tests.waiting import until
-from tuberry.bot.common.telegram import BotFactory
 from tuberry.bot.inbox import RetryPolicy, UpdateInbox
 from tuberry.storage.db import Database
 from tuberry.storage.models import ClientBot, TelegramUpdate, UpdateState
 from tuberry.storage.repos import LeaseRepo, UpdateInboxRepo, WorkspaceRepo
 from tuberry.storage.types import utcnow
+from tuberry.telegram.bots import BotFactory
 
 QUICK = RetryPolicy(attempts=3, first_delay=0.05, max_delay=0.1)
 

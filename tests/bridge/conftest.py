@@ -20,16 +20,16 @@ from tests.conftest import REDIS_URL
 from tests.fakes.avito import FakeAccount, FakeAvito
 from tests.fakes.telegram import FakeTelegram
 from tests.waiting import until
+from tuberry.app.services import Config, Services
 from tuberry.avito import AvitoClient
 from tuberry.bot.client import build_client_dispatcher
-from tuberry.bot.common.services import Config, Services
-from tuberry.bot.common.telegram import BotFactory
 from tuberry.bot.receivers import PollingReceivers
 from tuberry.jobs.worker import build_worker
 from tuberry.storage import queue
 from tuberry.storage.db import Database
 from tuberry.storage.models import AvitoAccount, ClientBot, Dialog, Workspace
 from tuberry.storage.repos import WorkspaceRepo
+from tuberry.telegram.bots import BotFactory
 
 WAIT = 15.0
 

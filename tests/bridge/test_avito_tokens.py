@@ -6,8 +6,8 @@ from __future__ import annotations
 import asyncio
 
 from tests.bridge.conftest import Bridge
+from tuberry.app.avito_access import account_session
 from tuberry.avito import AvitoClient
-from tuberry.bot.common.avito_access import account_session
 from tuberry.storage.models import AccountStatus, AvitoAccount
 
 

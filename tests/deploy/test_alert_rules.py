@@ -1,5 +1,5 @@
 """deploy/prometheus/alerts.yml checked without promtool: the rule file's structure (Prometheus' rule
-format), every Tuberry series it names exists in bot/common/metrics.py, and the four conditions operators
+format), every Tuberry series it names exists in app/metrics.py, and the four conditions operators
 must hear about have a rule."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import yaml
 from prometheus_client.metrics import MetricWrapperBase
 
 from tests.deploy.files import ROOT
-from tuberry.bot.common import metrics
+from tuberry.app import metrics
 
 DURATION = re.compile(r"^\d+[smhdwy]$")
 
@@ -58,7 +58,7 @@ def test_rules_name_only_series_tuberry_exposes() -> None:
     exposed = exposed_series()
     for rule in rules():
         used = set(re.findall(r"\btuberry_[a-z_]+", rule["expr"]))
-        assert used <= exposed, f"{rule['alert']}: {used - exposed} is not in bot/common/metrics.py"
+        assert used <= exposed, f"{rule['alert']}: {used - exposed} is not in app/metrics.py"
 
 
 def test_poll_lag_failed_messages_429s_and_the_worker_heartbeat_are_watched() -> None:

@@ -12,7 +12,7 @@ from fluent.syntax.visitor import Visitor
 
 import tuberry.domain.render as render_module
 from tuberry.domain.template import NEXT_OPEN_KEY, next_open_args
-from tuberry.domain.topics import CardField, card_fields
+from tuberry.domain.topic_card import CardField, card_fields
 
 LOCALES = Path(__file__).resolve().parents[2] / "tuberry" / "locales"
 LANGS = ("ru", "en")

@@ -4,7 +4,7 @@ from hypothesis import strategies as st
 
 from tests.domain.strategies import THOROUGH
 from tuberry.domain.textutil import utf16_len
-from tuberry.domain.topics import CardField, card_fields, topic_title
+from tuberry.domain.topic_card import CardField, card_fields, topic_title
 
 
 @pytest.mark.parametrize(

@@ -27,14 +27,14 @@ from tests.fakes.avito import FakeAccount, FakeAvito
 from tests.fakes.telegram import FakeBot, FakeTelegram
 from tests.faults import workload
 from tests.faults.servers import RedisServer, TcpProxy
+from tuberry.app.services import Config, Services
 from tuberry.avito import AvitoClient
 from tuberry.bot.client import build_client_dispatcher
-from tuberry.bot.common.services import Config, Services
-from tuberry.bot.common.telegram import BotFactory
 from tuberry.bot.receivers import PollingReceivers
 from tuberry.storage import queue
 from tuberry.storage.db import Database
 from tuberry.storage.migrate import upgrade
+from tuberry.telegram.bots import BotFactory
 
 POLL_INTERVAL = 0.5  # seconds between Avito polls of the account: short, so that a case stays short
 

@@ -13,7 +13,7 @@ from arq.connections import RedisSettings
 from tests.bridge.conftest import Bridge
 from tests.conftest import REDIS_URL
 from tests.jobs.conftest import backlog, job_ctx
-from tuberry.bot.common.services import Config, Services
+from tuberry.app.services import Config, Services
 from tuberry.jobs.worker import build_worker
 from tuberry.storage import queue
 from tuberry.storage.db import Database

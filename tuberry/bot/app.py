@@ -15,13 +15,12 @@ from aiogram.fsm.storage.redis import RedisStorage
 from arq.connections import RedisSettings
 from arq.worker import Worker
 
+from tuberry.app.services import Config, Services
 from tuberry.avito import AvitoClient
 from tuberry.bot import startup
 from tuberry.bot.avito_webhooks import AvitoWebhooks
 from tuberry.bot.bootstrap import migrate, reach_database
 from tuberry.bot.client import build_client_dispatcher
-from tuberry.bot.common.services import Config, Services
-from tuberry.bot.common.telegram import BotFactory
 from tuberry.bot.master import setup_master
 from tuberry.bot.receivers import PollingReceivers
 from tuberry.bot.settings import Settings
@@ -30,6 +29,7 @@ from tuberry.bot.webhooks import WebhookReceivers
 from tuberry.jobs.worker import build_worker, run_worker
 from tuberry.storage import queue
 from tuberry.storage.db import Database
+from tuberry.telegram.bots import BotFactory
 
 log = logging.getLogger(__name__)
 

@@ -25,6 +25,8 @@ from urllib.parse import urlsplit
 from aiohttp import web
 from pydantic import ValidationError
 
+from tuberry.app.avito_access import account_session
+from tuberry.app.services import Services
 from tuberry.avito import (
     AccessToken,
     AvitoError,
@@ -35,9 +37,7 @@ from tuberry.avito import (
     AvitoUnauthorized,
     parse_webhook,
 )
-from tuberry.bot.common.avito_access import account_session
 from tuberry.bot.common.ids import parse_id
-from tuberry.bot.common.services import Services
 from tuberry.bot.web import Route
 from tuberry.storage.models import AccountStatus, AvitoAccount
 from tuberry.storage.repos import AccountRepo

@@ -35,12 +35,12 @@ from aiogram import Bot, Dispatcher
 from aiogram.exceptions import TelegramAPIError
 from aiogram.types import Update
 
-from tuberry.bot.common.telegram import BotFactory
 from tuberry.storage.db import Database
 from tuberry.storage.models import BotStatus
 from tuberry.storage.repos import BotRepo, LeaseRepo, UpdateInboxRepo
 from tuberry.storage.repos.updates import PendingUpdate
 from tuberry.storage.types import utcnow
+from tuberry.telegram.bots import BotFactory
 
 log = logging.getLogger(__name__)
 

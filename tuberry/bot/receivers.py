@@ -17,12 +17,12 @@ from datetime import timedelta
 from aiogram import Bot, Dispatcher
 from aiogram.exceptions import TelegramAPIError, TelegramConflictError, TelegramUnauthorizedError
 
-from tuberry.bot.common.telegram import BotFactory
 from tuberry.bot.inbox import DEFAULT_RETRY, RetryPolicy, UpdateInbox, update_payload
 from tuberry.storage.db import Database
 from tuberry.storage.models import BotStatus, ClientBot
 from tuberry.storage.repos import BotRepo
 from tuberry.storage.types import utcnow
+from tuberry.telegram.bots import BotFactory
 
 log = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
-from tuberry.bot.common.services import Services
+from tuberry.app.services import Services
 
 log = logging.getLogger(__name__)
 

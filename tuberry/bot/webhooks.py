@@ -28,7 +28,6 @@ from aiohttp import web
 from pydantic import ValidationError
 
 from tuberry.bot.common.ids import parse_id
-from tuberry.bot.common.telegram import BotFactory
 from tuberry.bot.inbox import DEFAULT_RETRY, RetryPolicy, UpdateInbox
 from tuberry.bot.receivers import TOUCH_EVERY, disable_bot, touch_bot
 from tuberry.bot.web import Route
@@ -36,6 +35,7 @@ from tuberry.storage.db import Database
 from tuberry.storage.models import BotStatus, Workspace
 from tuberry.storage.repos import BotRepo
 from tuberry.storage.types import utcnow
+from tuberry.telegram.bots import BotFactory
 
 log = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ import logging
 
 from aiogram.utils.deep_linking import create_start_link
 
-from tuberry.bot.common.owner import owner_translator
+from tuberry.app.owner_language import owner_translator
 from tuberry.jobs.runtime import Runtime
 from tuberry.storage.models import AvitoAccount, Workspace
 

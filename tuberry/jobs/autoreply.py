@@ -14,10 +14,10 @@ from arq import Retry
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tuberry.app.avito_access import account_session
+from tuberry.app.i18n import Translator
+from tuberry.app.owner_language import owner_translator
 from tuberry.avito import AvitoError, AvitoRateLimited
-from tuberry.bot.common.avito_access import account_session
-from tuberry.bot.common.i18n import Translator
-from tuberry.bot.common.owner import owner_translator
 from tuberry.domain.autoreply import AutoReplyRules, DialogReplyState, decide, should_plan
 from tuberry.domain.schedule import Schedule, next_open
 from tuberry.domain.template import next_open_args, render_template

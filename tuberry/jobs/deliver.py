@@ -15,26 +15,15 @@ from typing import Any
 from aiogram import Bot
 from arq import Retry
 
-from tuberry.avito import AvitoError
-from tuberry.bot.common.avito_access import account_session
-from tuberry.bot.common.metrics import DELIVERY_LAG, MESSAGES, TELEGRAM_RETRY_AFTER
-from tuberry.bot.common.owner import owner_translator
-from tuberry.bot.common.rendering import (
+from tuberry.app.avito_access import account_session
+from tuberry.app.metrics import DELIVERY_LAG, MESSAGES, TELEGRAM_RETRY_AFTER
+from tuberry.app.owner_language import owner_translator
+from tuberry.app.topic_texts import (
     card_of,
     outgoing,
     title_of,
 )
-from tuberry.bot.common.topics import (
-    ChatMigrated,
-    GroupUnusable,
-    RateLimited,
-    Rejected,
-    TopicClosed,
-    TopicGone,
-    Transient,
-    create_topic,
-    reopen_topic,
-)
+from tuberry.avito import AvitoError
 from tuberry.jobs.leases import check_lease
 from tuberry.jobs.posting import Target, call, post, send_text
 from tuberry.jobs.runtime import Budget, Runtime, backoff, pace, runtime
@@ -51,6 +40,17 @@ from tuberry.storage.models import (
 )
 from tuberry.storage.repos import MessageRepo
 from tuberry.storage.types import utcnow
+from tuberry.telegram.forum import (
+    ChatMigrated,
+    GroupUnusable,
+    RateLimited,
+    Rejected,
+    TopicClosed,
+    TopicGone,
+    Transient,
+    create_topic,
+    reopen_topic,
+)
 
 log = logging.getLogger(__name__)
 

@@ -13,9 +13,9 @@ from datetime import UTC, datetime, timedelta
 
 from aiogram import Bot
 
+from tuberry.app.metrics import DELIVERY_LAG, MESSAGES
 from tuberry.avito import AvitoSession
 from tuberry.avito import Message as AvitoMessage
-from tuberry.bot.common.metrics import DELIVERY_LAG, MESSAGES
 from tuberry.storage.db import Database
 from tuberry.storage.models import AvitoAccount, AvitoState, Dialog, Message
 from tuberry.storage.repos import MessageRepo

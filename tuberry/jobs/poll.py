@@ -14,6 +14,8 @@ from typing import Any
 from arq import Retry
 from sqlalchemy.exc import DataError
 
+from tuberry.app.avito_access import account_session
+from tuberry.app.metrics import MESSAGES, POLL_SECONDS, POLLS
 from tuberry.avito import (
     AvitoError,
     AvitoForbidden,
@@ -25,8 +27,6 @@ from tuberry.avito import (
     Chat,
 )
 from tuberry.avito import Message as AvitoMessage
-from tuberry.bot.common.avito_access import account_session
-from tuberry.bot.common.metrics import MESSAGES, POLL_SECONDS, POLLS
 from tuberry.jobs.alerts import account_stopped
 from tuberry.jobs.autoreply import plan_auto_reply
 from tuberry.jobs.runtime import Runtime, runtime

@@ -16,17 +16,17 @@ from typing import Any
 from aiogram import Bot
 from aiogram.types import BufferedInputFile
 
+from tuberry.app.avito_access import account_session
+from tuberry.app.i18n import Translator
+from tuberry.app.topic_texts import Outgoing
 from tuberry.avito import AvitoError, AvitoNotFound
-from tuberry.bot.common.avito_access import account_session
-from tuberry.bot.common.i18n import Translator
-from tuberry.bot.common.media import MediaError, original_voice_name, voice_to_ogg_opus
-from tuberry.bot.common.rendering import Outgoing
-from tuberry.bot.common.topics import Rejected, Transient, classify
 from tuberry.domain.render import CAPTION_LIMIT as TELEGRAM_CAPTION_LIMIT
 from tuberry.domain.render import TEXT_LIMIT as TELEGRAM_TEXT_LIMIT
 from tuberry.domain.textsplit import split_text
 from tuberry.jobs.runtime import Runtime, pace
 from tuberry.storage.models import AvitoAccount, ClientBot, Dialog
+from tuberry.telegram.forum import Rejected, Transient, classify
+from tuberry.telegram.media import MediaError, original_voice_name, voice_to_ogg_opus
 
 log = logging.getLogger(__name__)
 

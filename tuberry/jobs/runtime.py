@@ -8,7 +8,7 @@ from typing import Any
 
 from arq import Retry
 
-from tuberry.bot.common.services import Services
+from tuberry.app.services import Services
 from tuberry.storage.pacing import Pacer
 
 # Waits shorter than this are slept inside the job; longer ones give the worker slot back (arq Retry).

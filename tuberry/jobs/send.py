@@ -14,11 +14,11 @@ from aiogram import Bot
 from aiogram.types import ReactionTypeEmoji, ReplyParameters
 from arq import Retry
 
+from tuberry.app.avito_access import account_session
+from tuberry.app.i18n import Translator
+from tuberry.app.metrics import MESSAGES
+from tuberry.app.owner_language import owner_translator
 from tuberry.avito import AvitoBadRequest, AvitoError, AvitoForbidden, AvitoPaymentRequired, AvitoRateLimited
-from tuberry.bot.common.avito_access import account_session
-from tuberry.bot.common.i18n import Translator
-from tuberry.bot.common.metrics import MESSAGES
-from tuberry.bot.common.owner import owner_translator
 from tuberry.jobs.leases import check_lease
 from tuberry.jobs.outbound import send_message
 from tuberry.jobs.runtime import Budget, backoff, runtime

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from tuberry.bot.common.metrics import OLDEST_POLL_AGE, TICK
+from tuberry.app.metrics import OLDEST_POLL_AGE, TICK
 from tuberry.jobs.runtime import runtime
 from tuberry.storage.repos import AccountRepo, AdminRepo, DialogRepo, MessageRepo
 from tuberry.storage.types import utcnow

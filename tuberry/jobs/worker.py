@@ -13,7 +13,7 @@ from arq.worker import Function, Worker, func
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from tuberry.bot.common.services import Services
+from tuberry.app.services import Services
 from tuberry.jobs.autoreply import auto_reply
 from tuberry.jobs.deliver import deliver_to_telegram
 from tuberry.jobs.leases import JOB_TIMEOUT, leased

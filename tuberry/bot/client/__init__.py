@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from aiogram import Dispatcher
 
-from tuberry.bot.client import commands, managers, membership, topics
-from tuberry.bot.common.services import Services
+from tuberry.app.services import Services
+from tuberry.bot.client import commands, manager_commands, membership, replies
 
 
 def build_client_dispatcher(services: Services) -> Dispatcher:
@@ -15,7 +15,7 @@ def build_client_dispatcher(services: Services) -> Dispatcher:
     dp.include_routers(
         commands.commands_router(),
         membership.membership_router(),
-        managers.managers_router(),
-        topics.topics_router(),
+        manager_commands.managers_router(),
+        replies.replies_router(),
     )
     return dp

@@ -6,7 +6,7 @@ from aiogram import Router
 from aiogram.filters import Command
 from aiogram.types import Message
 
-from tuberry.bot.common.i18n import pick_language, translator
+from tuberry.app.i18n import pick_language, translator
 
 
 def commands_router() -> Router:

@@ -21,7 +21,7 @@ from aiogram.types import (
     User,
 )
 
-from tuberry.bot.common.binding import (
+from tuberry.app.binding import (
     BindResult,
     BindStatus,
     administrator_rights,
@@ -31,8 +31,8 @@ from tuberry.bot.common.binding import (
     owner_language,
     render_bind_result,
 )
-from tuberry.bot.common.i18n import Translator, translator
-from tuberry.bot.common.services import Services
+from tuberry.app.i18n import Translator, translator
+from tuberry.app.services import Services
 from tuberry.storage.repos import BotRepo, WorkspaceRepo
 
 log = logging.getLogger(__name__)

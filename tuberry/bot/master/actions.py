@@ -20,6 +20,7 @@ from aiogram.exceptions import (
 )
 from sqlalchemy.exc import IntegrityError
 
+from tuberry.app.services import Services
 from tuberry.avito import (
     AvitoError,
     AvitoForbidden,
@@ -30,7 +31,6 @@ from tuberry.avito import (
     AvitoUnauthorized,
     AvitoUnavailable,
 )
-from tuberry.bot.common.services import Services
 from tuberry.storage.models import AccountStatus, AvitoAccount, BotStatus, ClientBot
 from tuberry.storage.repos import AccountRepo, AuditRepo, BotRepo
 

@@ -14,8 +14,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime, time
 from typing import Any
 
-from tuberry.bot.common.i18n import Translator
-from tuberry.bot.common.services import Services
+from tuberry.app.i18n import Translator
+from tuberry.app.services import Services
 from tuberry.domain.autoreply import AutoReplyMode, AutoReplyRules, Preview
 from tuberry.domain.errors import DomainError
 from tuberry.domain.hours import DayHours, format_time

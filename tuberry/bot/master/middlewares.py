@@ -9,8 +9,8 @@ from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject, User
 from sqlalchemy import select
 
-from tuberry.bot.common.i18n import pick_language, translator
-from tuberry.bot.common.services import Services
+from tuberry.app.i18n import pick_language, translator
+from tuberry.app.services import Services
 from tuberry.storage.models import User as UserRow
 from tuberry.storage.models import Workspace
 

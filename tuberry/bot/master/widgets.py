@@ -13,7 +13,7 @@ from aiogram_dialog.widgets.common import WhenCondition
 from aiogram_dialog.widgets.kbd import Button, Row, Select, SwitchTo
 from aiogram_dialog.widgets.text import Format, Multi, Text
 
-from tuberry.bot.common.i18n import Translator, translator
+from tuberry.app.i18n import Translator, translator
 
 
 class Html(str):

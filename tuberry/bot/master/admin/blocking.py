@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError
 
-from tuberry.bot.common.i18n import Translator, pick_language, translator
-from tuberry.bot.common.services import Services
+from tuberry.app.i18n import Translator, pick_language, translator
+from tuberry.app.services import Services
 from tuberry.storage.models import BotStatus
 from tuberry.storage.repos import AuditRepo, BotRepo, WorkspaceRepo
 

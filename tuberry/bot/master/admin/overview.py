@@ -13,8 +13,8 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from redis.exceptions import RedisError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tuberry.bot.common.i18n import Translator
-from tuberry.bot.common.services import Services
+from tuberry.app.i18n import Translator
+from tuberry.app.services import Services
 from tuberry.bot.master.dialogs.common import when
 from tuberry.storage.models import AccountStatus, Workspace
 from tuberry.storage.repos import AccountRepo, AdminRepo, AuditRepo, BotRepo, WorkspaceRepo

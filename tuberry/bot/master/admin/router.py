@@ -13,9 +13,9 @@ from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, CommandObject, Filter
 from aiogram.types import CallbackQuery, Message, TelegramObject, User
 
-from tuberry.bot.common.i18n import Translator
+from tuberry.app.i18n import Translator
+from tuberry.app.services import Services
 from tuberry.bot.common.ids import parse_id
-from tuberry.bot.common.services import Services
 from tuberry.bot.master.admin.blocking import REASON_LIMIT, carry_out, set_blocked
 from tuberry.bot.master.admin.overview import WorkspacesPage, totals_text, workspace_text, workspaces_page
 

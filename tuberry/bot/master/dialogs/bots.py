@@ -14,7 +14,7 @@ from aiogram_dialog.widgets.input import MessageInput
 from aiogram_dialog.widgets.kbd import Button, Cancel, Column, Row, SwitchTo, Url
 from aiogram_dialog.widgets.text import Format
 
-from tuberry.bot.common import binding
+from tuberry.app import binding
 from tuberry.bot.common.ids import parse_id
 from tuberry.bot.master import actions
 from tuberry.bot.master.actions import Connect

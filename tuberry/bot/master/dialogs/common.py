@@ -9,9 +9,9 @@ from aiogram.exceptions import TelegramAPIError
 from aiogram.types import CallbackQuery, Message
 from aiogram_dialog import DialogManager
 
-from tuberry.bot.common.i18n import Translator
+from tuberry.app.i18n import Translator
+from tuberry.app.services import Services
 from tuberry.bot.common.ids import parse_id
-from tuberry.bot.common.services import Services
 from tuberry.bot.master.widgets import translator_of
 
 log = logging.getLogger(__name__)

@@ -8,7 +8,7 @@ from aiogram.types import CallbackQuery
 from aiogram_dialog import Dialog, DialogManager, Window
 from aiogram_dialog.widgets.kbd import Button, Cancel, Row
 
-from tuberry.bot.common.i18n import translator
+from tuberry.app.i18n import translator
 from tuberry.bot.master.dialogs.common import actor_of, services_of
 from tuberry.bot.master.states import LanguageSG
 from tuberry.bot.master.widgets import T

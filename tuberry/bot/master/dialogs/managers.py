@@ -14,7 +14,7 @@ from aiogram_dialog import DialogManager, Window
 from aiogram_dialog.widgets.kbd import Column, SwitchTo
 from aiogram_dialog.widgets.text import Format
 
-from tuberry.bot.common import managers
+from tuberry.app import managers
 from tuberry.bot.common.ids import TELEGRAM_ID_MAX, parse_number
 from tuberry.bot.master.dialogs.common import actor_of, refuse, services_of, t_of, workspace_of
 from tuberry.bot.master.states import BotsSG

@@ -13,9 +13,9 @@ from aiogram.types import ErrorEvent, Message
 from aiogram_dialog import Dialog, DialogManager, ShowMode, StartMode, Window
 from aiogram_dialog.widgets.kbd import Row, Start
 
-from tuberry.bot.common.i18n import Translator, pick_language
+from tuberry.app.i18n import Translator, pick_language
+from tuberry.app.services import Services
 from tuberry.bot.common.ids import parse_id
-from tuberry.bot.common.services import Services
 from tuberry.bot.master.dialogs.common import services_of, t_of, workspace_of
 from tuberry.bot.master.states import (
     AccountsSG,

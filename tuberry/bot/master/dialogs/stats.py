@@ -25,7 +25,7 @@ from aiogram_dialog import Dialog, DialogManager, ShowMode, Window
 from aiogram_dialog.widgets.kbd import Button, Cancel, ManagedRadio, Radio
 from aiogram_dialog.widgets.text import Format
 
-from tuberry.bot.common.i18n import Translator
+from tuberry.app.i18n import Translator
 from tuberry.bot.master.charts import ChartTexts, messages_per_day
 from tuberry.bot.master.dialogs.common import services_of, t_of, workspace_of
 from tuberry.bot.master.states import StatsSG

@@ -16,10 +16,10 @@ from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, CommandObject
 from aiogram.types import Message, User
 
-from tuberry.bot.common import managers
-from tuberry.bot.common.binding import owner_language
-from tuberry.bot.common.i18n import Translator, translator
-from tuberry.bot.common.services import Services
+from tuberry.app import managers
+from tuberry.app.binding import owner_language
+from tuberry.app.i18n import Translator, translator
+from tuberry.app.services import Services
 from tuberry.storage.models import BotStatus
 from tuberry.storage.repos import BotRepo, WorkspaceRepo
 

@@ -12,8 +12,8 @@ from aiogram import F, Router
 from aiogram.types import Message as TgMessage
 from sqlalchemy.exc import IntegrityError
 
-from tuberry.bot.common.owner import owner_translator
-from tuberry.bot.common.services import Services
+from tuberry.app.owner_language import owner_translator
+from tuberry.app.services import Services
 from tuberry.domain.textsplit import split_text
 from tuberry.storage.models import AvitoState, ClientBot, Direction, Message, Origin, TgState
 from tuberry.storage.repos import DialogRepo
@@ -22,7 +22,7 @@ from tuberry.storage.types import utcnow
 log = logging.getLogger(__name__)
 
 
-def topics_router() -> Router:
+def replies_router() -> Router:
     """Messages in forum topics of groups; everything else passes by."""
     router = Router(name="client-topics")
     # The thread id is what matters: only a dialog's own topic id finds a dialog below. (is_topic_message is

@@ -26,8 +26,8 @@ from aiogram.exceptions import (
 from aiogram.types import ChatAdministratorRights
 from aiogram.types import User as TgUser
 
-from tuberry.bot.common.i18n import Translator, pick_language
-from tuberry.bot.common.services import Services
+from tuberry.app.i18n import Translator, pick_language
+from tuberry.app.services import Services
 from tuberry.storage.models import BotStatus, ClientBot
 from tuberry.storage.repos import AuditRepo, BotRepo, WorkspaceRepo
 

@@ -14,7 +14,7 @@ from tuberry.domain.render import Arg, translate_long_args
 
 log = logging.getLogger(__name__)
 
-LOCALES_DIR = Path(__file__).resolve().parents[2] / "locales"
+LOCALES_DIR = Path(__file__).resolve().parents[1] / "locales"
 LANGUAGES = ("ru", "en")
 DEFAULT_LANGUAGE = "ru"
 

@@ -8,10 +8,10 @@ from typing import Protocol
 from aiogram import Bot
 
 from tuberry.avito import AvitoClient
-from tuberry.bot.common.telegram import BotFactory
 from tuberry.storage.db import Database
 from tuberry.storage.models import AvitoAccount
 from tuberry.storage.queue import JobQueue
+from tuberry.telegram.bots import BotFactory
 
 
 class Receivers(Protocol):

@@ -7,9 +7,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from tuberry.bot.common.i18n import Translator
+from tuberry.app.i18n import Translator
 from tuberry.domain.render import compose, render_message
-from tuberry.domain.topics import card_fields, topic_title
+from tuberry.domain.topic_card import card_fields, topic_title
 from tuberry.storage.models import Dialog, Message, Origin
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tuberry.bot.common.i18n import Translator, pick_language, translator
+from tuberry.app.i18n import Translator, pick_language, translator
 from tuberry.storage.models import Workspace
 from tuberry.storage.repos import WorkspaceRepo
 

@@ -14,8 +14,8 @@ from enum import StrEnum
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tuberry.bot.common.i18n import Translator
-from tuberry.bot.common.services import Services
+from tuberry.app.i18n import Translator
+from tuberry.app.services import Services
 from tuberry.storage.models import BotStatus, ClientBot
 from tuberry.storage.repos import AuditRepo
 
