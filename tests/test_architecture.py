@@ -12,10 +12,15 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "tuberry"
 
 FORBIDDEN = {
+    # Pure rules: no I/O, no framework, nothing else of Tuberry.
     "tuberry.domain": ("tuberry.", "aiogram", "sqlalchemy", "httpx", "arq", "redis", "pydantic", "aiohttp"),
-    "tuberry.avito": ("tuberry.bot", "tuberry.jobs", "tuberry.storage", "tuberry.domain", "aiogram"),
-    "tuberry.storage": ("tuberry.bot", "tuberry.jobs", "aiogram"),
-    "tuberry.jobs": ("tuberry.bot.master", "tuberry.bot.client"),
+    # The two external APIs as services: each knows its own API and nothing of Tuberry's state.
+    "tuberry.avito": ("tuberry.bot", "tuberry.jobs", "tuberry.app", "tuberry.storage", "tuberry.telegram"),
+    "tuberry.telegram": ("tuberry.bot", "tuberry.jobs", "tuberry.app", "tuberry.storage", "tuberry.avito"),
+    "tuberry.storage": ("tuberry.bot", "tuberry.jobs", "tuberry.app", "tuberry.telegram", "aiogram"),
+    # Use cases: called by the Telegram UI and by the jobs, and calling neither.
+    "tuberry.app": ("tuberry.bot", "tuberry.jobs"),
+    "tuberry.jobs": ("tuberry.bot",),
     "tuberry.bot.master": ("tuberry.bot.client",),
     "tuberry.bot.client": ("tuberry.bot.master",),
 }
