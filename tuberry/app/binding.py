@@ -24,9 +24,8 @@ from aiogram.exceptions import (
     TelegramUnauthorizedError,
 )
 from aiogram.types import ChatAdministratorRights
-from aiogram.types import User as TgUser
 
-from tuberry.app.i18n import Translator, pick_language
+from tuberry.app.i18n import Translator
 from tuberry.app.services import Services
 from tuberry.storage.models import BotStatus, ClientBot
 from tuberry.storage.repos import AuditRepo, BotRepo, WorkspaceRepo
@@ -259,19 +258,6 @@ async def migrate_group(services: Services, old_chat_id: int, new_chat_id: int) 
         if rows:
             await session.commit()
     return len(rows)
-
-
-async def owner_language(services: Services, bot_id: int, actor: TgUser | None = None) -> str:
-    """The language the bot's owner reads: their choice, else their Telegram language when they act."""
-    async with services.db.session() as session:
-        row = await BotRepo(session).by_id(bot_id)
-        if row is None:
-            return pick_language(None, None)
-        workspace = await WorkspaceRepo(session).get(row.workspace_id)
-        owner_id = workspace.owner_telegram_id if workspace else None
-        user = await WorkspaceRepo(session).user(owner_id) if owner_id is not None else None
-    code = actor.language_code if actor is not None and actor.id == owner_id else None
-    return pick_language(user.language if user else None, code)
 
 
 def rights_text(t: Translator, rights: list[str] | tuple[str, ...]) -> str:

@@ -17,8 +17,8 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import Message, User
 
 from tuberry.app import managers
-from tuberry.app.binding import owner_language
 from tuberry.app.i18n import Translator, translator
+from tuberry.app.owner_language import owner_language
 from tuberry.app.services import Services
 from tuberry.storage.models import BotStatus
 from tuberry.storage.repos import BotRepo, WorkspaceRepo
@@ -78,7 +78,11 @@ async def _checked(
     seat = await _seat(services, client_bot_id, message.chat.id)
     if seat is None:
         return None
-    t = translator(await owner_language(services, client_bot_id, actor))
+    t = translator(
+        await owner_language(
+            services, client_bot_id, actor.id if actor else None, actor.language_code if actor else None
+        )
+    )
     if actor is None or actor.id != seat.owner_id:
         await _answer(message, t("managers-only-owner"))
         return None

@@ -14,10 +14,9 @@ from aiogram_dialog.widgets.input import MessageInput
 from aiogram_dialog.widgets.kbd import Button, Cancel, Column, Row, SwitchTo, Url
 from aiogram_dialog.widgets.text import Format
 
-from tuberry.app import binding
+from tuberry.app import binding, bots
+from tuberry.app.bots import Connect
 from tuberry.bot.common.ids import parse_id
-from tuberry.bot.master import actions
-from tuberry.bot.master.actions import Connect
 from tuberry.bot.master.dialogs.common import (
     actor_of,
     delete_quietly,
@@ -128,7 +127,7 @@ async def on_bot_selected(callback: CallbackQuery, _: Any, manager: DialogManage
 
 async def on_typed_id(message: Message, widget: Any, manager: DialogManager) -> None:
     """An owner may type a bot's number instead of pressing its button, or paste a token right here."""
-    if actions.TOKEN_RE.match((message.text or "").strip()):
+    if bots.TOKEN_RE.match((message.text or "").strip()):
         await on_token(message, widget, manager)
         return
     manager.show_mode = ShowMode.DELETE_AND_SEND
@@ -151,7 +150,7 @@ async def on_token(message: Message, _: Any, manager: DialogManager) -> None:
     workspace_id = workspace_of(manager)
     if workspace_id is None:
         return
-    result = await actions.connect_bot(services_of(manager), workspace_id, actor_of(manager), token)
+    result = await bots.connect_bot(services_of(manager), workspace_id, actor_of(manager), token)
     if result.bot_id is None:
         manager.dialog_data["error"] = f"bots-error-{result.status.value}"
         return
@@ -199,7 +198,7 @@ async def on_disconnect(callback: CallbackQuery, _: Any, manager: DialogManager)
         await refuse(callback, manager)
         await manager.switch_to(BotsSG.list)
         return
-    await actions.disconnect_bot(services_of(manager), workspace_id, actor_of(manager), row.id)
+    await bots.disconnect_bot(services_of(manager), workspace_id, actor_of(manager), row.id)
     manager.dialog_data.pop("bot_id", None)
     manager.dialog_data["notice"] = t_of(manager)("bot-disconnected", username=html.escape(row.username))
     await manager.switch_to(BotsSG.list)
