@@ -204,11 +204,6 @@ async def on_disconnect(callback: CallbackQuery, _: Any, manager: DialogManager)
     await manager.switch_to(BotsSG.list)
 
 
-async def on_start(start_data: Any, manager: DialogManager) -> None:
-    if isinstance(start_data, dict) and isinstance(start_data.get("bot_id"), int):
-        manager.dialog_data["bot_id"] = start_data["bot_id"]
-
-
 # ---------------------------------------------------------------- windows
 
 
@@ -290,5 +285,4 @@ def bots_dialog() -> Dialog:
         confirm_unbind_window,
         confirm_disconnect_window,
         *managers_windows(),
-        on_start=on_start,
     )
