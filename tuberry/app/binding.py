@@ -96,15 +96,6 @@ def administrator_rights() -> ChatAdministratorRights:
     )
 
 
-def startgroup_link(username: str) -> str:
-    """Add-to-group deep link asking for exactly the needed rights (Telegram joins them with `+`)."""
-    return f"https://t.me/{username}?startgroup=bind&admin={'+'.join(WANTED_RIGHTS)}"
-
-
-def private_link(username: str) -> str:
-    return f"https://t.me/{username}?start=bind"
-
-
 async def inspect_chat(bot: Bot, chat_id: int) -> _Inspection:
     """What Telegram says about this chat and the bot's rights in it."""
     try:

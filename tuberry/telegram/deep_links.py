@@ -1,21 +1,21 @@
-"""`/start` payloads of the master bot's links that open a cabinet card, e.g. `acc_5` for account 5.
+"""Deep links and their `/start` payloads: the one place that writes and reads them.
 
-The one place that writes and reads them: the alerts job makes such links, the cabinet's `/start` opens
-them. A payload comes from a link anybody can edit, so it is read strictly.
+The master bot's links open a cabinet card, e.g. `acc_5` for account 5: the alerts job makes them, the
+cabinet's `/start` opens them; a payload comes from a link anybody can edit, so it is read strictly.
+A client bot's links (`bind`) add it to a group or open a chat with it: any `/start` there answers the same.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
-
-from aiogram import Bot
-from aiogram.utils.deep_linking import create_start_link
 
 ROW_ID_MAX = 2**31 - 1  # INTEGER primary keys (PostgreSQL int4)
 # ASCII digits only: `str.isdigit()` accepts "²" and digits of other scripts that `int()` reads.
 _ID = re.compile(r"[0-9]{1,10}")
+BIND = "bind"
 
 
 class Card(StrEnum):
@@ -29,12 +29,8 @@ class CardLink:
 
 
 def account_payload(account_id: int) -> str:
+    """For `aiogram.utils.deep_linking.create_start_link`: the link opens the account's card."""
     return f"{Card.ACCOUNT.value}_{account_id}"
-
-
-async def account_link(master: Bot, account_id: int) -> str:
-    """`https://t.me/<master>?start=acc_<id>`: opens the account's card in the cabinet."""
-    return await create_start_link(master, account_payload(account_id))
 
 
 def parse_payload(payload: str) -> CardLink | None:
@@ -45,3 +41,13 @@ def parse_payload(payload: str) -> CardLink | None:
     raw_id = raw_id.strip().removeprefix("#")  # as a typed id: "acc_#5" is account 5
     item_id = int(raw_id) if _ID.fullmatch(raw_id) else 0
     return CardLink(Card(kind), item_id if 0 < item_id <= ROW_ID_MAX else None)
+
+
+def startgroup_link(username: str, rights: Iterable[str]) -> str:
+    """Add-to-group link asking for exactly these administrator rights (Telegram joins them with `+`)."""
+    return f"https://t.me/{username}?startgroup={BIND}&admin={'+'.join(rights)}"
+
+
+def private_link(username: str) -> str:
+    """A chat with the bot, started with `/start bind`."""
+    return f"https://t.me/{username}?start={BIND}"

@@ -51,6 +51,9 @@ ID_PICK, ID_RELINK, ID_PAUSE, ID_RESUME, ID_REMOVE, ID_REMOVE_YES, ID_CHANGE_ID,
 )
 
 
+# ---------------------------------------------------------------- getters
+
+
 async def own_account(manager: DialogManager, account_id: int | None) -> AvitoAccount | None:
     """The account if it belongs to the caller's workspace, else None (the handlers refuse it)."""
     workspace_id = workspace_of(manager)
@@ -136,6 +139,9 @@ async def get_card(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
         "error_at": when(t, row.last_error_at),
         "backlog": row.unread_backlog or 0,
     }
+
+
+# ---------------------------------------------------------------- handlers
 
 
 async def _open_card(manager: DialogManager, account_id: int) -> None:
@@ -256,6 +262,9 @@ async def on_remove(callback: CallbackQuery, _: Any, manager: DialogManager) -> 
 async def on_start(start_data: Any, manager: DialogManager) -> None:
     if isinstance(start_data, dict) and isinstance(start_data.get("account_id"), int):
         manager.dialog_data["account_id"] = start_data["account_id"]
+
+
+# ---------------------------------------------------------------- windows
 
 
 def accounts_dialog() -> Dialog:

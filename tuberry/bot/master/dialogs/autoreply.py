@@ -50,6 +50,9 @@ ID_HOURS, ID_ZONE, ID_TEXT, ID_BACK, ID_TO_MAIN, ID_TO_HOURS = "hrs", "tz", "txt
 ID_DAY, ID_WEEKDAYS, ID_DAY_OFF, ID_ZONE_PICK = "d", "wd", "dof", "z"
 
 
+# ---------------------------------------------------------------- getters
+
+
 def now_utc() -> datetime:
     return datetime.now(UTC)
 
@@ -173,6 +176,9 @@ async def get_text(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
         "text": settings.text,
         "sample": Html(sample_text(t, settings, now)),
     }
+
+
+# ---------------------------------------------------------------- handlers
 
 
 def _caller(manager: DialogManager) -> tuple[Services, int, int, str] | None:
@@ -332,6 +338,9 @@ async def on_text(message: Message, _: Any, manager: DialogManager) -> None:
         return
     manager.dialog_data["notice"] = t("ar-saved-text")
     await manager.switch_to(AutoReplySG.main)
+
+
+# ---------------------------------------------------------------- windows
 
 
 def autoreply_dialog() -> Dialog:

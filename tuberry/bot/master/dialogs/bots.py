@@ -32,6 +32,7 @@ from tuberry.bot.master.states import BotsSG
 from tuberry.bot.master.widgets import Blocks, Html, T, choice, confirmation
 from tuberry.storage.models import BotStatus, ClientBot
 from tuberry.storage.repos import AccountRepo, BotRepo
+from tuberry.telegram.deep_links import private_link, startgroup_link
 
 ID_SELECT, ID_ADD, ID_BACK, ID_TO_LIST = "b", "add", "back", "list"
 ID_RECHECK, ID_UNBIND, ID_UNBIND_YES, ID_DISCONNECT, ID_DISCONNECT_YES = "chk", "unb", "unby", "dis", "disy"
@@ -108,8 +109,8 @@ async def get_card(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
         "last_update": when(t, row.last_update_at),
         "accounts": accounts,
         "managers": len(row.manager_ids or []),
-        "startgroup_url": binding.startgroup_link(row.username),
-        "private_url": binding.private_link(row.username),
+        "startgroup_url": startgroup_link(row.username, binding.WANTED_RIGHTS),
+        "private_url": private_link(row.username),
     }
 
 
