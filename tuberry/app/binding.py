@@ -2,12 +2,11 @@
 
 A group is bound when it is a forum supergroup and the bot is an administrator there with *Manage topics*.
 Pinning and deleting messages are wanted too; their absence is stored as "missing rights" but does not
-prevent the binding. Callers render a `BindResult` with `render_bind_result`.
+prevent the binding. The UI renders a `BindResult` with `bot.common.binding_texts.render_bind_result`.
 """
 
 from __future__ import annotations
 
-import html
 import logging
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -25,7 +24,6 @@ from aiogram.exceptions import (
 )
 from aiogram.types import ChatAdministratorRights
 
-from tuberry.app.i18n import Translator
 from tuberry.app.services import Services
 from tuberry.storage.models import BotStatus, ClientBot
 from tuberry.storage.repos import AuditRepo, BotRepo, WorkspaceRepo
@@ -249,22 +247,3 @@ async def migrate_group(services: Services, old_chat_id: int, new_chat_id: int) 
         if rows:
             await session.commit()
     return len(rows)
-
-
-def rights_text(t: Translator, rights: list[str] | tuple[str, ...]) -> str:
-    return ", ".join(t(f"bind-right-{right}") for right in rights)
-
-
-def render_bind_result(t: Translator, result: BindResult, *, master_username: str = "") -> str:
-    """The answer to the owner (in the group or in a chat with a bot), from `binding.ftl`."""
-    nice_to_have = [right for right in result.missing if right != MANAGE_TOPICS]
-    text = t(
-        f"bind-{result.status.value}",
-        title=html.escape(result.title, quote=False),
-        bot=result.bot_username,
-        master=master_username,
-        missing=rights_text(t, nice_to_have),
-    )
-    if result.ok and nice_to_have:
-        text += "\n\n" + t("bind-bound-missing", missing=rights_text(t, nice_to_have))
-    return text

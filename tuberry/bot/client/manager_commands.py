@@ -20,6 +20,7 @@ from tuberry.app import managers
 from tuberry.app.i18n import Translator, translator
 from tuberry.app.owner_language import owner_language
 from tuberry.app.services import Services
+from tuberry.bot.common import manager_texts
 from tuberry.storage.models import BotStatus
 from tuberry.storage.repos import BotRepo, WorkspaceRepo
 
@@ -128,7 +129,7 @@ async def on_manager(
         )
         if outcome is None:
             return
-        who = managers.who(outcome.name, target.id)
+        who = manager_texts.who(outcome.name, target.id)
         if outcome.change is managers.Change.ALREADY:
             text = t("managers-already", name=who)
         else:
@@ -143,7 +144,7 @@ async def on_manager(
         )
         if outcome is None:
             return
-        who = managers.who(outcome.name, target.id)
+        who = manager_texts.who(outcome.name, target.id)
         if outcome.change is managers.Change.NOT_LISTED:
             text = t("managers-not-listed", name=who)
         else:
@@ -161,5 +162,5 @@ async def on_managers(message: Message, services: Services, client_bot_id: int) 
     if not seat.listed:
         await _answer(message, t("managers-list-everyone"))
         return
-    text = t("managers-list-only", count=len(seat.listed), list=managers.render_list(t, seat.listed))
+    text = t("managers-list-only", count=len(seat.listed), list=manager_texts.render_list(t, seat.listed))
     await _answer(message, text)

@@ -28,11 +28,11 @@ from tuberry.app.binding import (
     bind_group,
     group_left,
     migrate_group,
-    render_bind_result,
 )
 from tuberry.app.i18n import Translator, translator
 from tuberry.app.owner_language import owner_language
 from tuberry.app.services import Services
+from tuberry.bot.common.binding_texts import render_bind_result
 from tuberry.storage.repos import BotRepo, WorkspaceRepo
 
 log = logging.getLogger(__name__)

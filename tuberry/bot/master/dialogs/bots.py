@@ -16,6 +16,7 @@ from aiogram_dialog.widgets.text import Format
 
 from tuberry.app import binding, bots
 from tuberry.app.bots import Connect
+from tuberry.bot.common.binding_texts import render_bind_result, rights_text
 from tuberry.bot.common.ids import parse_id
 from tuberry.bot.master.dialogs.common import (
     actor_of,
@@ -103,7 +104,7 @@ async def get_card(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
         "group": row.group_title or str(row.group_chat_id),
         "group_id": str(row.group_chat_id),
         "no_topics_right": binding.MANAGE_TOPICS in (row.missing_rights or []),
-        "missing": binding.rights_text(t, problems),
+        "missing": rights_text(t, problems),
         "has_missing": bool(problems),
         "mode": t("cabinet-mode-webhook" if services.config.public_url else "cabinet-mode-polling"),
         "last_update": when(t, row.last_update_at),
@@ -173,7 +174,7 @@ async def on_recheck(callback: CallbackQuery, _: Any, manager: DialogManager) ->
     if result is None:
         await refuse(callback, manager)
         return
-    manager.dialog_data["notice"] = binding.render_bind_result(
+    manager.dialog_data["notice"] = render_bind_result(
         t_of(manager), result, master_username=services.master_username
     )
 
