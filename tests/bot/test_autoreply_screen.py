@@ -12,12 +12,12 @@ import pytest
 from sqlalchemy import select
 
 from tests.bot.conftest import Cabinet, Person
+from tuberry.app.autoreply_settings import default_text_of, settings_of
 from tuberry.app.i18n import LANGUAGES, translator
-from tuberry.domain.autoreply import preview
+from tuberry.domain.autoreply import AutoReplyRules, preview
 from tuberry.domain.hours import parse_hours
 from tuberry.domain.schedule import Schedule, next_open
 from tuberry.domain.template import next_open_args
-from tuberry.jobs.autoreply import rules_of
 from tuberry.storage.models import AuditEntry, Workspace
 
 SEP = "\x1d"  # aiogram-dialog callback data: "<intent id><SEP><widget id>:<item id>"
@@ -50,6 +50,11 @@ async def audit(cabinet: Cabinet, person: Person) -> list[tuple[str, dict[str, A
             .order_by(AuditEntry.id)
         )
         return [(entry.action, entry.details) for entry in entries]
+
+
+def rules_of(row: Workspace) -> AutoReplyRules:
+    """The stored rules as the auto_reply job reads them (the screen reads the same: test_autoreply_rules)."""
+    return settings_of(row, default_text_of(translator("ru"))).rules
 
 
 def shown_answer(person: Person) -> bool:

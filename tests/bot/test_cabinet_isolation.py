@@ -54,7 +54,7 @@ async def test_a_forged_item_id_in_own_dialog_is_refused(cabinet: Cabinet) -> No
     assert_nothing_of_anna(boris)
 
 
-async def test_a_typed_id_or_deep_link_of_another_workspace_is_refused(cabinet: Cabinet) -> None:
+async def test_a_typed_bot_id_of_another_workspace_is_refused(cabinet: Cabinet) -> None:
     anna, boris = await two_owners(cabinet)
     async with cabinet.db.session() as session:
         anna_bot = await session.scalar(select(ClientBot).where(ClientBot.username == "anna_secret_bot"))
@@ -65,12 +65,9 @@ async def test_a_typed_id_or_deep_link_of_another_workspace_is_refused(cabinet: 
     assert any("Не нашлось" in m.get("text", "") for m in boris.bot_messages()[-2:])
     assert_nothing_of_anna(boris)
 
-    await boris.send(f"/start bot_{anna_bot.id}")
-    assert any("Не нашлось" in m.get("text", "") for m in boris.bot_messages()[-2:])
-    assert_nothing_of_anna(boris)
-
-    # And the owner's own id still works both ways.
-    await anna.send(f"/start bot_{anna_bot.id}")
+    # And the owner's own id still works.
+    await anna.menu("Боты", "Bots")
+    await anna.send(str(anna_bot.id))
     assert "Бот @anna_secret_bot" in anna.text()
 
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from tuberry.app.binding import FORUM_OFF, WANTED_RIGHTS, BindResult, BindStatus, render_bind_result
+from tuberry.app.accounts import AddAccount
+from tuberry.app.binding import FORUM_OFF, WANTED_RIGHTS, BindResult, BindStatus
+from tuberry.app.bots import Connect
 from tuberry.app.i18n import LANGUAGES, translator
-from tuberry.bot.master.actions import AddAccount, Connect
+from tuberry.bot.common.binding_texts import render_bind_result
 from tuberry.bot.master.widgets import Html, fluent_args
 from tuberry.jobs.poll import PERMANENT
 from tuberry.storage.models import AccountStatus, BotStatus

@@ -9,6 +9,7 @@ import pytest
 
 from tests.bot.conftest import Cabinet, Person
 from tests.bot.test_managers import open_shop, seed_managers
+from tuberry.telegram.deep_links import Card, CardLink, account_payload, parse_payload
 
 SEP = "\x1d"  # aiogram-dialog: "<intent id><SEP><widget id>:<item id>"
 ODD_DIGITS = ["²", "#²", "５", "١٢", "99999999999999999999"]
@@ -39,10 +40,25 @@ async def test_a_typed_bot_or_account_number_in_odd_digits_gets_a_hint(cabinet: 
 async def test_a_start_link_with_odd_digits_opens_the_menu_and_says_not_found(cabinet: Cabinet) -> None:
     anna = cabinet.user("Анна", "en")
     await anna.send("/start")
-    for payload in ("bot_²", "acc_²", "acc_١", "bot_99999999999999999999"):
+    for payload in ("acc_²", "acc_١", "acc_99999999999999999999", "acc_0"):
         await anna.send(f"/start {payload}")
         assert "Not found" in last_texts(anna), payload
         assert "Tuberry" in last_texts(anna), payload
+
+
+@pytest.mark.parametrize(
+    ("payload", "expected"),
+    [
+        (account_payload(5), CardLink(Card.ACCOUNT, 5)),
+        ("acc_#5", CardLink(Card.ACCOUNT, 5)),
+        *((f"acc_{odd}", CardLink(Card.ACCOUNT, None)) for odd in [*ODD_DIGITS, "0", ""]),
+        ("", None),
+        ("bot_5", None),  # no link makes it (any more): a plain /start
+        ("bind", None),
+    ],
+)
+def test_start_payloads_are_read_as_strictly_as_typed_ids(payload: str, expected: CardLink | None) -> None:
+    assert parse_payload(payload) == expected
 
 
 async def test_forged_buttons_with_odd_digits_are_refused(cabinet: Cabinet) -> None:

@@ -24,10 +24,11 @@ from redis.asyncio import Redis
 
 from tests.bridge.conftest import Bridge, open_bridge
 from tests.bridge.test_update_inbox import FailsOnce, unreachable
+from tuberry.app.accounts import remove_account, set_account_paused
+from tuberry.app.bots import disconnect_bot
 from tuberry.app.services import Config
 from tuberry.bot.avito_webhooks import AvitoWebhooks
 from tuberry.bot.client import build_client_dispatcher
-from tuberry.bot.master.actions import disconnect_bot, remove_account, set_account_paused
 from tuberry.bot.web import build_web_app
 from tuberry.bot.webhooks import SECRET_HEADER, WebhookReceivers
 from tuberry.storage.db import Database

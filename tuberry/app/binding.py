@@ -2,12 +2,11 @@
 
 A group is bound when it is a forum supergroup and the bot is an administrator there with *Manage topics*.
 Pinning and deleting messages are wanted too; their absence is stored as "missing rights" but does not
-prevent the binding. Callers render a `BindResult` with `render_bind_result`.
+prevent the binding. The UI renders a `BindResult` with `bot.common.binding_texts.render_bind_result`.
 """
 
 from __future__ import annotations
 
-import html
 import logging
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -24,9 +23,7 @@ from aiogram.exceptions import (
     TelegramUnauthorizedError,
 )
 from aiogram.types import ChatAdministratorRights
-from aiogram.types import User as TgUser
 
-from tuberry.app.i18n import Translator, pick_language
 from tuberry.app.services import Services
 from tuberry.storage.models import BotStatus, ClientBot
 from tuberry.storage.repos import AuditRepo, BotRepo, WorkspaceRepo
@@ -95,15 +92,6 @@ def administrator_rights() -> ChatAdministratorRights:
         can_pin_messages=True,
         can_manage_topics=True,
     )
-
-
-def startgroup_link(username: str) -> str:
-    """Add-to-group deep link asking for exactly the needed rights (Telegram joins them with `+`)."""
-    return f"https://t.me/{username}?startgroup=bind&admin={'+'.join(WANTED_RIGHTS)}"
-
-
-def private_link(username: str) -> str:
-    return f"https://t.me/{username}?start=bind"
 
 
 async def inspect_chat(bot: Bot, chat_id: int) -> _Inspection:
@@ -259,35 +247,3 @@ async def migrate_group(services: Services, old_chat_id: int, new_chat_id: int) 
         if rows:
             await session.commit()
     return len(rows)
-
-
-async def owner_language(services: Services, bot_id: int, actor: TgUser | None = None) -> str:
-    """The language the bot's owner reads: their choice, else their Telegram language when they act."""
-    async with services.db.session() as session:
-        row = await BotRepo(session).by_id(bot_id)
-        if row is None:
-            return pick_language(None, None)
-        workspace = await WorkspaceRepo(session).get(row.workspace_id)
-        owner_id = workspace.owner_telegram_id if workspace else None
-        user = await WorkspaceRepo(session).user(owner_id) if owner_id is not None else None
-    code = actor.language_code if actor is not None and actor.id == owner_id else None
-    return pick_language(user.language if user else None, code)
-
-
-def rights_text(t: Translator, rights: list[str] | tuple[str, ...]) -> str:
-    return ", ".join(t(f"bind-right-{right}") for right in rights)
-
-
-def render_bind_result(t: Translator, result: BindResult, *, master_username: str = "") -> str:
-    """The answer to the owner (in the group or in a chat with a bot), from `binding.ftl`."""
-    nice_to_have = [right for right in result.missing if right != MANAGE_TOPICS]
-    text = t(
-        f"bind-{result.status.value}",
-        title=html.escape(result.title, quote=False),
-        bot=result.bot_username,
-        master=master_username,
-        missing=rights_text(t, nice_to_have),
-    )
-    if result.ok and nice_to_have:
-        text += "\n\n" + t("bind-bound-missing", missing=rights_text(t, nice_to_have))
-    return text

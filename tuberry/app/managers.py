@@ -1,20 +1,19 @@
 """Who may answer buyers: a bot's list of managers (empty: every member of its group relays).
 
 Shared by the cabinet (the list, remove, allow everyone) and the client bots (`/manager` in reply,
-`/managers`). Every change takes the bot of the given workspace only, happens in one transaction with the
-row locked (PostgreSQL; SQLite serialises writers anyway) and is audited.
+`/managers`); how a list reads is in `bot.common.manager_texts`. Every change takes the bot of the given
+workspace only, happens in one transaction with the row locked (PostgreSQL; SQLite serialises writers
+anyway) and is audited.
 """
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 from enum import StrEnum
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tuberry.app.i18n import Translator
 from tuberry.app.services import Services
 from tuberry.storage.models import BotStatus, ClientBot
 from tuberry.storage.repos import AuditRepo
@@ -54,23 +53,6 @@ def display_name(full_name: str, username: str | None) -> str:
 def managers_of(row: ClientBot) -> list[Manager]:
     names = row.manager_names or {}
     return [Manager(int(user_id), names.get(str(user_id), "")) for user_id in row.manager_ids or []]
-
-
-def who(name: str, user_id: int) -> str:
-    """A person in HTML: their name as last seen (escaped) or, never seen, their id."""
-    return html.escape(name, quote=False) if name else f"<code>{user_id}</code>"
-
-
-def render_list(t: Translator, listed: list[Manager]) -> str:
-    """One HTML line per manager: name as last seen and Telegram id."""
-    lines = []
-    for manager in listed:
-        if manager.name:
-            name = html.escape(manager.name, quote=False)
-            lines.append(t("managers-list-item", name=name, id=str(manager.user_id)))
-        else:
-            lines.append(t("managers-list-item-unnamed", id=str(manager.user_id)))
-    return "\n".join(lines)
 
 
 async def _locked(session: AsyncSession, workspace_id: int, bot_id: int) -> ClientBot | None:

@@ -14,12 +14,13 @@ from arq import Retry
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tuberry.app.autoreply_settings import default_text_of, settings_of
 from tuberry.app.avito_access import account_session
 from tuberry.app.i18n import Translator
 from tuberry.app.owner_language import owner_translator
 from tuberry.avito import AvitoError, AvitoRateLimited
 from tuberry.domain.autoreply import AutoReplyRules, DialogReplyState, decide, should_plan
-from tuberry.domain.schedule import Schedule, next_open
+from tuberry.domain.schedule import next_open
 from tuberry.domain.template import next_open_args, render_template
 from tuberry.jobs.leases import check_lease
 from tuberry.jobs.outbound import send_message
@@ -44,14 +45,10 @@ STALE = timedelta(hours=1)  # a buyer message older than this (a backfill) gets 
 MAX_TRIES = 25  # sends of one auto-reply (its `attempts`), not runs of the job
 
 
-def rules_of(workspace: Workspace) -> AutoReplyRules:
-    schedule = Schedule.from_dict(workspace.auto_reply_schedule) if workspace.auto_reply_schedule else None
-    return AutoReplyRules(
-        enabled=workspace.auto_reply_enabled,
-        mode=workspace.auto_reply_mode,
-        schedule=schedule,
-        text=workspace.auto_reply_text,
-    )
+async def rules_of(session: AsyncSession, workspace: Workspace) -> tuple[AutoReplyRules, Translator]:
+    """The rules as the cabinet shows them (one reading, defaults included), and the owner's translator."""
+    t = await owner_translator(session, workspace.id)
+    return settings_of(workspace, default_text_of(t)).rules, t
 
 
 async def plan_auto_reply(
@@ -62,7 +59,7 @@ async def plan_auto_reply(
     if now - buyer_message_at > STALE or dialog.auto_reply_due_at is not None:
         return False
     workspace = await session.get(Workspace, account.workspace_id)
-    if workspace is None or not should_plan(rules_of(workspace), buyer_message_at):
+    if workspace is None or not should_plan((await rules_of(session, workspace))[0], buyer_message_at):
         return False
     dialog.auto_reply_due_at = now + timedelta(seconds=delay)
     return True
@@ -137,7 +134,7 @@ async def _prepare(rt: Runtime, dialog_id: int) -> int | str:
         ):
             await session.commit()
             return "account or workspace not active"
-        rules = rules_of(workspace)
+        rules, t = await rules_of(session, workspace)
         state = DialogReplyState(
             dialog.last_buyer_message_at, dialog.last_manager_reply_at, dialog.last_auto_reply_at
         )
@@ -145,7 +142,6 @@ async def _prepare(rt: Runtime, dialog_id: int) -> int | str:
         if not decision.send:
             await session.commit()
             return decision.reason
-        t = await owner_translator(session, workspace.id)
         message = Message(
             dialog_id=dialog_id,
             direction=Direction.OUT,

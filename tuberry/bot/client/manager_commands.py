@@ -17,9 +17,10 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import Message, User
 
 from tuberry.app import managers
-from tuberry.app.binding import owner_language
 from tuberry.app.i18n import Translator, translator
+from tuberry.app.owner_language import owner_language
 from tuberry.app.services import Services
+from tuberry.bot.common import manager_texts
 from tuberry.storage.models import BotStatus
 from tuberry.storage.repos import BotRepo, WorkspaceRepo
 
@@ -78,7 +79,11 @@ async def _checked(
     seat = await _seat(services, client_bot_id, message.chat.id)
     if seat is None:
         return None
-    t = translator(await owner_language(services, client_bot_id, actor))
+    t = translator(
+        await owner_language(
+            services, client_bot_id, actor.id if actor else None, actor.language_code if actor else None
+        )
+    )
     if actor is None or actor.id != seat.owner_id:
         await _answer(message, t("managers-only-owner"))
         return None
@@ -124,7 +129,7 @@ async def on_manager(
         )
         if outcome is None:
             return
-        who = managers.who(outcome.name, target.id)
+        who = manager_texts.who(outcome.name, target.id)
         if outcome.change is managers.Change.ALREADY:
             text = t("managers-already", name=who)
         else:
@@ -139,7 +144,7 @@ async def on_manager(
         )
         if outcome is None:
             return
-        who = managers.who(outcome.name, target.id)
+        who = manager_texts.who(outcome.name, target.id)
         if outcome.change is managers.Change.NOT_LISTED:
             text = t("managers-not-listed", name=who)
         else:
@@ -157,5 +162,5 @@ async def on_managers(message: Message, services: Services, client_bot_id: int) 
     if not seat.listed:
         await _answer(message, t("managers-list-everyone"))
         return
-    text = t("managers-list-only", count=len(seat.listed), list=managers.render_list(t, seat.listed))
+    text = t("managers-list-only", count=len(seat.listed), list=manager_texts.render_list(t, seat.listed))
     await _answer(message, text)

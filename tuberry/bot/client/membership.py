@@ -28,11 +28,11 @@ from tuberry.app.binding import (
     bind_group,
     group_left,
     migrate_group,
-    owner_language,
-    render_bind_result,
 )
 from tuberry.app.i18n import Translator, translator
+from tuberry.app.owner_language import owner_language
 from tuberry.app.services import Services
+from tuberry.bot.common.binding_texts import render_bind_result
 from tuberry.storage.repos import BotRepo, WorkspaceRepo
 
 log = logging.getLogger(__name__)
@@ -58,7 +58,11 @@ def membership_router() -> Router:
 
 async def _t(services: Services, client_bot_id: int, actor: User | None) -> Translator:
     """Answers about binding speak the owner's language, wherever they are posted."""
-    return translator(await owner_language(services, client_bot_id, actor))
+    return translator(
+        await owner_language(
+            services, client_bot_id, actor.id if actor else None, actor.language_code if actor else None
+        )
+    )
 
 
 async def _say(bot: Bot, chat_id: int, text: str) -> None:

@@ -1,4 +1,4 @@
-"""Every state of the cabinet, plus typed helpers that open a feature at a given item.
+"""Every state of the cabinet, plus a typed helper that opens an account's card (deep links).
 
 `start_data` carries ids only: a dialog re-reads the item, scoped to the caller's workspace, when it renders.
 """
@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from aiogram.fsm.state import State, StatesGroup
-from aiogram_dialog import DialogManager, ShowMode, StartMode
+from aiogram_dialog import DialogManager
 
 
 class MenuSG(StatesGroup):
@@ -54,14 +54,6 @@ class HelpSG(StatesGroup):
     main = State()
 
 
-async def start_menu(manager: DialogManager, show_mode: ShowMode | None = None) -> None:
-    await manager.start(MenuSG.main, mode=StartMode.RESET_STACK, show_mode=show_mode)
-
-
-async def start_bot_card(manager: DialogManager, bot_id: int) -> None:
-    """Open the card of one bot; the card refuses a bot of another workspace when it renders."""
-    await manager.start(BotsSG.card, data={"bot_id": bot_id})
-
-
 async def start_account_card(manager: DialogManager, account_id: int) -> None:
+    """Open the card of one account; the card refuses an account of another workspace when it renders."""
     await manager.start(AccountsSG.card, data={"account_id": account_id})

@@ -14,10 +14,10 @@ from aiogram_dialog.widgets.input import MessageInput
 from aiogram_dialog.widgets.kbd import Button, Cancel, Column, Row, SwitchTo, Url
 from aiogram_dialog.widgets.text import Format
 
-from tuberry.app import binding
+from tuberry.app import binding, bots
+from tuberry.app.bots import Connect
+from tuberry.bot.common.binding_texts import render_bind_result, rights_text
 from tuberry.bot.common.ids import parse_id
-from tuberry.bot.master import actions
-from tuberry.bot.master.actions import Connect
 from tuberry.bot.master.dialogs.common import (
     actor_of,
     delete_quietly,
@@ -33,6 +33,7 @@ from tuberry.bot.master.states import BotsSG
 from tuberry.bot.master.widgets import Blocks, Html, T, choice, confirmation
 from tuberry.storage.models import BotStatus, ClientBot
 from tuberry.storage.repos import AccountRepo, BotRepo
+from tuberry.telegram.deep_links import private_link, startgroup_link
 
 ID_SELECT, ID_ADD, ID_BACK, ID_TO_LIST = "b", "add", "back", "list"
 ID_RECHECK, ID_UNBIND, ID_UNBIND_YES, ID_DISCONNECT, ID_DISCONNECT_YES = "chk", "unb", "unby", "dis", "disy"
@@ -103,14 +104,14 @@ async def get_card(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
         "group": row.group_title or str(row.group_chat_id),
         "group_id": str(row.group_chat_id),
         "no_topics_right": binding.MANAGE_TOPICS in (row.missing_rights or []),
-        "missing": binding.rights_text(t, problems),
+        "missing": rights_text(t, problems),
         "has_missing": bool(problems),
         "mode": t("cabinet-mode-webhook" if services.config.public_url else "cabinet-mode-polling"),
         "last_update": when(t, row.last_update_at),
         "accounts": accounts,
         "managers": len(row.manager_ids or []),
-        "startgroup_url": binding.startgroup_link(row.username),
-        "private_url": binding.private_link(row.username),
+        "startgroup_url": startgroup_link(row.username, binding.WANTED_RIGHTS),
+        "private_url": private_link(row.username),
     }
 
 
@@ -128,7 +129,7 @@ async def on_bot_selected(callback: CallbackQuery, _: Any, manager: DialogManage
 
 async def on_typed_id(message: Message, widget: Any, manager: DialogManager) -> None:
     """An owner may type a bot's number instead of pressing its button, or paste a token right here."""
-    if actions.TOKEN_RE.match((message.text or "").strip()):
+    if bots.TOKEN_RE.match((message.text or "").strip()):
         await on_token(message, widget, manager)
         return
     manager.show_mode = ShowMode.DELETE_AND_SEND
@@ -151,7 +152,7 @@ async def on_token(message: Message, _: Any, manager: DialogManager) -> None:
     workspace_id = workspace_of(manager)
     if workspace_id is None:
         return
-    result = await actions.connect_bot(services_of(manager), workspace_id, actor_of(manager), token)
+    result = await bots.connect_bot(services_of(manager), workspace_id, actor_of(manager), token)
     if result.bot_id is None:
         manager.dialog_data["error"] = f"bots-error-{result.status.value}"
         return
@@ -173,7 +174,7 @@ async def on_recheck(callback: CallbackQuery, _: Any, manager: DialogManager) ->
     if result is None:
         await refuse(callback, manager)
         return
-    manager.dialog_data["notice"] = binding.render_bind_result(
+    manager.dialog_data["notice"] = render_bind_result(
         t_of(manager), result, master_username=services.master_username
     )
 
@@ -199,15 +200,10 @@ async def on_disconnect(callback: CallbackQuery, _: Any, manager: DialogManager)
         await refuse(callback, manager)
         await manager.switch_to(BotsSG.list)
         return
-    await actions.disconnect_bot(services_of(manager), workspace_id, actor_of(manager), row.id)
+    await bots.disconnect_bot(services_of(manager), workspace_id, actor_of(manager), row.id)
     manager.dialog_data.pop("bot_id", None)
     manager.dialog_data["notice"] = t_of(manager)("bot-disconnected", username=html.escape(row.username))
     await manager.switch_to(BotsSG.list)
-
-
-async def on_start(start_data: Any, manager: DialogManager) -> None:
-    if isinstance(start_data, dict) and isinstance(start_data.get("bot_id"), int):
-        manager.dialog_data["bot_id"] = start_data["bot_id"]
 
 
 # ---------------------------------------------------------------- windows
@@ -291,5 +287,4 @@ def bots_dialog() -> Dialog:
         confirm_unbind_window,
         confirm_disconnect_window,
         *managers_windows(),
-        on_start=on_start,
     )

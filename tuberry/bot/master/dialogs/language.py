@@ -9,10 +9,10 @@ from aiogram_dialog import Dialog, DialogManager, Window
 from aiogram_dialog.widgets.kbd import Button, Cancel, Row
 
 from tuberry.app.i18n import translator
+from tuberry.app.owner_language import set_language
 from tuberry.bot.master.dialogs.common import actor_of, services_of
 from tuberry.bot.master.states import LanguageSG
 from tuberry.bot.master.widgets import T
-from tuberry.storage.repos import WorkspaceRepo
 
 ID_RU, ID_EN, ID_BACK = "ru", "en", "back"
 
@@ -25,11 +25,7 @@ async def on_choose(callback: CallbackQuery, button: Button, manager: DialogMana
     language = button.widget_id
     if language not in (ID_RU, ID_EN):
         return
-    async with services_of(manager).db.session() as session:
-        user = await WorkspaceRepo(session).user(actor_of(manager))
-        if user is not None:
-            user.language = language
-            await session.commit()
+    await set_language(services_of(manager), actor_of(manager), language)
     # This update is still being handled: the texts rendered from now on use the new language.
     manager.middleware_data["lang"] = language
     manager.middleware_data["t"] = translator(language)

@@ -16,6 +16,7 @@ from aiogram_dialog.widgets.text import Format
 
 from tuberry.app import managers
 from tuberry.bot.common.ids import TELEGRAM_ID_MAX, parse_number
+from tuberry.bot.common.manager_texts import render_list, who
 from tuberry.bot.master.dialogs.common import actor_of, refuse, services_of, t_of, workspace_of
 from tuberry.bot.master.states import BotsSG
 from tuberry.bot.master.widgets import Blocks, Html, T, choice, confirmation
@@ -65,7 +66,7 @@ async def get_managers(dialog_manager: DialogManager, **_: Any) -> dict[str, Any
         "group": row.group_title or str(row.group_chat_id),
         "restricted": bool(listed),
         "count": len(listed),
-        "list": Html(managers.render_list(t, listed)),
+        "list": Html(render_list(t, listed)),
         "owner_not_listed": bool(listed) and all(m.user_id != owner_id for m in listed),
         "managers": [
             {"id": m.user_id, "label": t("managers-remove-item", name=m.name or str(m.user_id))}
@@ -88,7 +89,7 @@ async def on_remove(callback: CallbackQuery, _: Any, manager: DialogManager, use
         return
     t = t_of(manager)
     key = "managers-removed-notice-last" if outcome.left == 0 else "managers-removed-notice"
-    manager.dialog_data["notice"] = t(key, name=managers.who(outcome.name, user_id))
+    manager.dialog_data["notice"] = t(key, name=who(outcome.name, user_id))
 
 
 async def on_clear(callback: CallbackQuery, _: Any, manager: DialogManager) -> None:

@@ -15,7 +15,6 @@ from aiogram_dialog.widgets.kbd import Row, Start
 
 from tuberry.app.i18n import Translator, pick_language
 from tuberry.app.services import Services
-from tuberry.bot.common.ids import parse_id
 from tuberry.bot.master.dialogs.common import services_of, t_of, workspace_of
 from tuberry.bot.master.states import (
     AccountsSG,
@@ -26,10 +25,10 @@ from tuberry.bot.master.states import (
     MenuSG,
     StatsSG,
     start_account_card,
-    start_bot_card,
 )
 from tuberry.bot.master.widgets import Blocks, T, translator_of
 from tuberry.storage.repos import AccountRepo, AuditRepo, BotRepo, WorkspaceRepo
+from tuberry.telegram.deep_links import parse_payload
 
 ID_BOTS, ID_ACCOUNTS, ID_AUTOREPLY, ID_STATS, ID_LANGUAGE, ID_HELP = (
     "bots",
@@ -55,7 +54,7 @@ async def on_start(
 ) -> None:
     """Creates the owner and the workspace on first use; always returns to the menu.
 
-    A payload `bot_<id>` or `acc_<id>` (links in the bot's own messages) opens that card on top.
+    A payload `acc_<id>` (`telegram.deep_links`: links in the bot's own messages) opens that card on top.
     """
     user = message.from_user
     if user is None:
@@ -78,24 +77,18 @@ async def on_start(
 async def _open_payload(
     payload: str, message: Message, manager: DialogManager, services: Services, workspace_id: int
 ) -> None:
-    kind, _, raw_id = payload.partition("_")
-    if kind not in ("bot", "acc"):
+    link = parse_payload(payload)
+    if link is None:
         return
-    item_id = parse_id(raw_id)
-    if item_id is None:  # a link mangled on the way: the menu is open, say the card is not there
+    if link.item_id is None:  # a link mangled on the way: the menu is open, say the card is not there
         await message.answer(translator_of(manager)("cabinet-not-found"))
         return
     async with services.db.session() as session:
-        if kind == "bot":
-            found = await BotRepo(session).get(workspace_id, item_id) is not None
-        else:
-            found = await AccountRepo(session).get(workspace_id, item_id) is not None
+        found = await AccountRepo(session).get(workspace_id, link.item_id) is not None
     if not found:
         await message.answer(translator_of(manager)("cabinet-not-found"))
-    elif kind == "bot":
-        await start_bot_card(manager, item_id)
     else:
-        await start_account_card(manager, item_id)
+        await start_account_card(manager, link.item_id)
 
 
 async def on_stale_dialog(

@@ -1,33 +1,21 @@
-"""Auto-reply settings of one workspace: what the cabinet shows, and one audited transaction per change.
+"""How auto-reply settings read in the cabinet: hours, the week, time zones, the preview line, samples.
 
-Nothing is stored until the owner changes something: a workspace that never opened the screen has an
-empty schedule and text, and the screen shows the defaults below. The first change writes all four
-columns, so the auto_reply job (`jobs.autoreply.rules_of`) then reads exactly what the screen showed.
+The settings themselves and their changes are use cases in `tuberry.app.autoreply_settings`.
 """
 
 from __future__ import annotations
 
-import contextlib
 import html
-from collections.abc import Callable
-from dataclasses import dataclass, replace
-from datetime import datetime, time
-from typing import Any
+from datetime import datetime
 
+from tuberry.app.autoreply_settings import Settings, hours_range
 from tuberry.app.i18n import Translator
-from tuberry.app.services import Services
-from tuberry.domain.autoreply import AutoReplyMode, AutoReplyRules, Preview
-from tuberry.domain.errors import DomainError
-from tuberry.domain.hours import DayHours, format_time
+from tuberry.domain.autoreply import Preview
+from tuberry.domain.hours import DayHours
 from tuberry.domain.schedule import Schedule, next_open
 from tuberry.domain.template import AVITO_TEXT_LIMIT, TemplateProblem, next_open_args, render_template
 from tuberry.domain.timezones import zone
-from tuberry.storage.models import Workspace
-from tuberry.storage.repos import AuditRepo, WorkspaceRepo
 
-DEFAULT_TIMEZONE = "Europe/Moscow"
-DEFAULT_HOURS = DayHours(time(9, 0), time(18, 0))
-WEEKDAYS = tuple(range(7))
 # (Fluent variant of `ar-city`, IANA zone): Russia west to east.
 COMMON_ZONES = (
     ("kaliningrad", "Europe/Kaliningrad"),
@@ -46,99 +34,8 @@ COMMON_ZONES = (
 CITY_OF = {name: city for city, name in COMMON_ZONES}
 
 
-@dataclass(frozen=True)
-class Settings:
-    enabled: bool
-    mode: AutoReplyMode  # ALWAYS or SCHEDULE: "on/off" is `enabled`
-    schedule: Schedule
-    text: str
-
-    @property
-    def rules(self) -> AutoReplyRules:
-        return AutoReplyRules(self.enabled, self.mode, self.schedule, self.text)
-
-
-def default_schedule() -> Schedule:
-    return Schedule.uniform(DEFAULT_TIMEZONE, DEFAULT_HOURS)
-
-
-def settings_of(workspace: Workspace, t: Translator) -> Settings:
-    """The stored settings, with the defaults where nothing is stored yet."""
-    schedule = default_schedule()
-    if workspace.auto_reply_schedule:
-        # Unreadable (edited by hand): the owner sees the defaults, and the next change stores good data.
-        with contextlib.suppress(DomainError):
-            schedule = Schedule.from_dict(workspace.auto_reply_schedule)
-    mode = workspace.auto_reply_mode
-    # Mode "off" is not offered here; the job treats it as disabled, so the screen shows it switched off.
-    enabled = workspace.auto_reply_enabled and mode != AutoReplyMode.OFF
-    return Settings(
-        enabled=enabled,
-        mode=AutoReplyMode.ALWAYS if mode == AutoReplyMode.ALWAYS else AutoReplyMode.SCHEDULE,
-        schedule=schedule,
-        text=workspace.auto_reply_text or t("ar-default-text"),
-    )
-
-
-async def load(services: Services, workspace_id: int, t: Translator) -> Settings | None:
-    async with services.db.session() as session:
-        workspace = await WorkspaceRepo(session).get(workspace_id)
-        return None if workspace is None else settings_of(workspace, t)
-
-
-async def change(
-    services: Services,
-    workspace_id: int,
-    actor_id: int,
-    t: Translator,
-    what: str,
-    apply: Callable[[Settings], Settings],
-    **details: Any,
-) -> Settings | None:
-    """Apply one change to the caller's own workspace, audited as `autoreply.<what>`, in one transaction.
-
-    A change that changes nothing (a double tap, the mode already chosen) writes nothing. None: no workspace.
-    """
-    async with services.db.session() as session:
-        workspace = await WorkspaceRepo(session).get(workspace_id)
-        if workspace is None:
-            return None
-        current = settings_of(workspace, t)
-        new = apply(current)
-        if new == current:
-            return new
-        workspace.auto_reply_enabled = new.enabled
-        workspace.auto_reply_mode = new.mode.value
-        workspace.auto_reply_schedule = new.schedule.to_dict()
-        workspace.auto_reply_text = new.text
-        AuditRepo(session).record(workspace_id, actor_id, f"autoreply.{what}", **details)
-        await session.commit()
-    return new
-
-
-def with_day(settings: Settings, day: int, hours: DayHours | None) -> Settings:
-    days = list(settings.schedule.days)
-    days[day] = hours
-    return replace(settings, schedule=Schedule(settings.schedule.timezone, tuple(days)))
-
-
-def with_weekdays(settings: Settings, hours: DayHours) -> Settings:
-    return replace(settings, schedule=Schedule.uniform(settings.schedule.timezone, hours))
-
-
-def with_timezone(settings: Settings, name: str) -> Settings:
-    return replace(settings, schedule=Schedule(name, settings.schedule.days))
-
-
-# ---------------------------------------------------------------- how settings read in the cabinet
-
-
 def hours_label(t: Translator, hours: DayHours | None) -> str:
-    if hours is None:
-        return t("ar-day-off")
-    # An end at midnight reads better as 24:00 ("09:00–24:00", not "09:00–00:00").
-    end = "24:00" if hours.end == time(0, 0) else format_time(hours.end)
-    return f"{format_time(hours.start)}–{end}"
+    return t("ar-day-off") if hours is None else hours_range(hours)
 
 
 def week_summary(t: Translator, schedule: Schedule) -> str:
