@@ -10,6 +10,7 @@ from aiogram.utils.deep_linking import create_start_link
 from tuberry.app.owner_language import owner_translator
 from tuberry.jobs.runtime import Runtime
 from tuberry.storage.models import AvitoAccount, Workspace
+from tuberry.telegram.deep_links import account_payload
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +30,7 @@ async def account_stopped(rt: Runtime, account_id: int, code: str) -> None:
     key = f"account-error-{code}"
     reason = t(key) if t.has(key) else t("account-error-other", code=code)
     try:
-        link = await create_start_link(master, f"acc_{account_id}")
+        link = await create_start_link(master, account_payload(account_id))
         await master.send_message(
             owner, t("alert-account-stopped", name=html.escape(name), reason=reason, link=link)
         )
