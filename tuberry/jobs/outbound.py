@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import io
 import logging
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from aiogram import Bot
 
 from tuberry.app.metrics import DELIVERY_LAG, MESSAGES
 from tuberry.avito import AvitoSession
 from tuberry.avito import Message as AvitoMessage
+from tuberry.domain.inbound import when
 from tuberry.storage.db import Database
 from tuberry.storage.models import AvitoAccount, AvitoState, Dialog, Message
 from tuberry.storage.repos import MessageRepo
@@ -83,7 +84,7 @@ async def _read_back(
     for candidate in reversed(recent):  # oldest first: parts were sent in order
         if candidate.id in known or candidate.direction not in (None, "out"):
             continue
-        created = _when(candidate.created)
+        created = when(candidate.created)
         if created is None or created < since:
             continue
         if _same(candidate, message):
@@ -112,14 +113,6 @@ def _our_image(candidate: AvitoMessage, content: dict[str, object]) -> bool:
     return isinstance(image_id, str) and bool(image_id) and any(image_id in url for url in urls)
 
 
-def _when(timestamp: int | None) -> datetime | None:
-    """Avito's unix time; None when the message has none or an odd one."""
-    try:
-        return datetime.fromtimestamp(timestamp, UTC) if timestamp is not None else None
-    except (OverflowError, OSError, ValueError):
-        return None
-
-
 async def _sent(db: Database, message: Message, sent: AvitoMessage) -> None:
     MESSAGES.labels("to_avito", "sent").inc()
     DELIVERY_LAG.labels("to_avito").observe((utcnow() - message.created_at).total_seconds())
@@ -128,7 +121,7 @@ async def _sent(db: Database, message: Message, sent: AvitoMessage) -> None:
         message.id,
         avito_state=AvitoState.SENT,
         avito_message_id=sent.id,
-        avito_created_at=_when(sent.created),
+        avito_created_at=when(sent.created),
         error=None,
     )
 
