@@ -63,6 +63,7 @@ async def load(rt: Runtime, dialog_id: int) -> Delivery | None:
         if target is None:
             return None
         t = await owner_translator(session, target.workspace_id)
+        # A new topic's title and card are rendered now, from the row as read in this same session.
         dialog = await dialogs.by_id(dialog_id)
         assert dialog is not None
         return Delivery(target, t, title_of(t, dialog), card_of(t, dialog))
