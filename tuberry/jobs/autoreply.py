@@ -82,7 +82,7 @@ async def auto_reply(ctx: dict[str, Any], dialog_id: int) -> str:
     check_lease(ctx)
     api = account_session(rt.services.avito, rt.services.db, account)
     try:
-        await send_message(rt.services.db, api, None, account, dialog, message)
+        await send_message(rt.services.db, api, account, dialog, message)
     except AvitoError as exc:
         async with rt.services.db.session() as session:
             row = await session.get(Message, message_id)

@@ -7,15 +7,13 @@ that we do not know yet is adopted instead of sending again (an image only if it
 
 from __future__ import annotations
 
-import io
 import logging
-from datetime import UTC, datetime, timedelta
-
-from aiogram import Bot
+from datetime import timedelta
 
 from tuberry.app.metrics import DELIVERY_LAG, MESSAGES
 from tuberry.avito import AvitoSession
 from tuberry.avito import Message as AvitoMessage
+from tuberry.domain.inbound import when
 from tuberry.storage.db import Database
 from tuberry.storage.models import AvitoAccount, AvitoState, Dialog, Message
 from tuberry.storage.repos import MessageRepo
@@ -26,10 +24,26 @@ log = logging.getLogger(__name__)
 READ_BACK_WINDOW = timedelta(minutes=10)
 
 
+def needs_image(message: Message) -> bool:
+    """An image not uploaded to Avito yet: `send_message` needs its bytes. (One uploaded before a crash is
+    sent by its stored id; one never uploaded cannot have been sent, so no read-back can adopt it.)"""
+    return (
+        message.kind == "image"
+        and message.avito_state != AvitoState.SENT
+        and not (message.content or {}).get("image_id")
+    )
+
+
 async def send_message(
-    db: Database, api: AvitoSession, bot: Bot | None, account: AvitoAccount, dialog: Dialog, message: Message
+    db: Database,
+    api: AvitoSession,
+    account: AvitoAccount,
+    dialog: Dialog,
+    message: Message,
+    image: bytes | None = None,
 ) -> None:
-    """Send `message` unless it is already sent; raises AvitoError (the caller decides on retry)."""
+    """Send `message` unless it is already sent, `image` being its bytes when `needs_image`; raises AvitoError
+    (the caller decides on retry)."""
     if message.avito_state == AvitoState.SENT:
         return
     if message.avito_state == AvitoState.SENDING:
@@ -42,9 +56,8 @@ async def send_message(
     if message.kind == "image":
         image_id = message.content.get("image_id")
         if not image_id:
-            assert bot is not None, "an image needs the bot that received it"
-            data = await _download(bot, message.content["file_id"])
-            uploaded = await api.upload(account.avito_user_id, data)
+            assert image is not None, "an image not uploaded yet needs its bytes"
+            uploaded = await api.upload(account.avito_user_id, image)
             image_id = uploaded.id
             # Remember the upload: a retry sends this image instead of uploading a second copy, and a
             # read-back recognises it by its URLs.
@@ -54,23 +67,6 @@ async def send_message(
     else:
         sent = await api.send_text(account.avito_user_id, dialog.avito_chat_id, message.text or "")
     await _sent(db, message, sent)
-
-
-class DownloadFailed(Exception):
-    """A Telegram file could not be fetched; the text names the file, never its URL."""
-
-
-async def _download(bot: Bot, file_id: str) -> bytes:
-    data = io.BytesIO()
-    try:
-        await bot.download(file_id, destination=data)
-    except Exception as exc:
-        # aiohttp's error text holds the file URL, /file/bot<TOKEN>/...: neither it nor its chain is kept.
-        status = getattr(exc, "status", None)
-        raise DownloadFailed(
-            f"Telegram file {file_id}: {type(exc).__name__} {status or ''}".strip()
-        ) from None
-    return data.getvalue()
 
 
 async def _read_back(
@@ -83,7 +79,7 @@ async def _read_back(
     for candidate in reversed(recent):  # oldest first: parts were sent in order
         if candidate.id in known or candidate.direction not in (None, "out"):
             continue
-        created = _when(candidate.created)
+        created = when(candidate.created)
         if created is None or created < since:
             continue
         if _same(candidate, message):
@@ -112,14 +108,6 @@ def _our_image(candidate: AvitoMessage, content: dict[str, object]) -> bool:
     return isinstance(image_id, str) and bool(image_id) and any(image_id in url for url in urls)
 
 
-def _when(timestamp: int | None) -> datetime | None:
-    """Avito's unix time; None when the message has none or an odd one."""
-    try:
-        return datetime.fromtimestamp(timestamp, UTC) if timestamp is not None else None
-    except (OverflowError, OSError, ValueError):
-        return None
-
-
 async def _sent(db: Database, message: Message, sent: AvitoMessage) -> None:
     MESSAGES.labels("to_avito", "sent").inc()
     DELIVERY_LAG.labels("to_avito").observe((utcnow() - message.created_at).total_seconds())
@@ -128,7 +116,7 @@ async def _sent(db: Database, message: Message, sent: AvitoMessage) -> None:
         message.id,
         avito_state=AvitoState.SENT,
         avito_message_id=sent.id,
-        avito_created_at=_when(sent.created),
+        avito_created_at=when(sent.created),
         error=None,
     )
 

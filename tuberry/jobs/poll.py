@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from arq import Retry
@@ -27,6 +27,7 @@ from tuberry.avito import (
     Chat,
 )
 from tuberry.avito import Message as AvitoMessage
+from tuberry.domain import inbound
 from tuberry.jobs.alerts import account_stopped
 from tuberry.jobs.autoreply import plan_auto_reply
 from tuberry.jobs.runtime import Runtime, runtime
@@ -51,7 +52,6 @@ PAGE = 100
 DEFERRED_TRIES = 5
 MAX_OFFSET = 1000  # Avito refuses offsets beyond 1000 (API-NOTES §3.2)
 KIND_LENGTH = 32  # messages.kind
-BACKFILL = timedelta(hours=24)  # on an account's first poll, chats quiet for longer are not replayed
 PERMANENT = {
     AvitoInvalidCredentials: "invalid_credentials",
     AvitoUnauthorized: "unauthorized",
@@ -103,7 +103,7 @@ async def _sync(rt: Runtime, api: AvitoSession, account: AvitoAccount) -> tuple[
     deferred = False
     for chat in changed:
         try:
-            if first_sync and chat.id not in known and _quiet(chat):
+            if first_sync and chat.id not in known and inbound.quiet(chat.updated, utcnow()):
                 await _remember_cursor(rt, account, chat)
                 continue
             result = await _import_chat(rt, api, account, chat, known.get(chat.id))
@@ -120,40 +120,6 @@ async def _sync(rt: Runtime, api: AvitoSession, account: AvitoAccount) -> tuple[
     return updated, deferred
 
 
-def _changed(chat: Chat, known: dict[str, str | None]) -> bool:
-    last = chat.last_message
-    if last is None:
-        return False
-    return chat.id not in known or known[chat.id] != last.id
-
-
-def _quiet(chat: Chat) -> bool:
-    return utcnow() - (_when(chat.updated) or utcnow()) > BACKFILL
-
-
-def _when(timestamp: int | None) -> datetime | None:
-    """Avito's unix time; None when an odd record has none or one out of range."""
-    if timestamp is None:
-        return None
-    try:
-        return datetime.fromtimestamp(timestamp, UTC)
-    except (OverflowError, OSError, ValueError):
-        return None
-
-
-def _times(messages: list[AvitoMessage], default: datetime) -> list[datetime]:
-    """Avito's times of these messages (oldest first). One sent without a readable time keeps its place in
-    the order: it takes its predecessor's time, or its successor's when it is the first."""
-    times = [_when(m.created) for m in messages]
-    known = [t for t in times if t is not None]
-    previous = known[0] if known else default
-    filled: list[datetime] = []
-    for moment in times:
-        previous = moment or previous
-        filled.append(previous)
-    return filled
-
-
 async def _changed_chats(
     rt: Runtime, api: AvitoSession, account: AvitoAccount
 ) -> tuple[list[Chat], dict[str, str | None]]:
@@ -166,7 +132,7 @@ async def _changed_chats(
         page = await api.list_chats(account.avito_user_id, limit=PAGE, offset=offset)
         async with rt.services.db.session() as session:
             known |= await DialogRepo(session).cursors(account.id, [chat.id for chat in page])
-        fresh = [chat for chat in page if _changed(chat, known)]
+        fresh = [chat for chat in page if inbound.changed(chat.id, _last_id(chat), known)]
         changed += fresh
         # Chats come most recently updated first, so a page without any change means the rest of the list
         # is unchanged too. (Avito does not document the order; "any change on the page" is the safe side.)
@@ -202,7 +168,7 @@ async def _remember_cursor(rt: Runtime, account: AvitoAccount, chat: Chat) -> No
         if chat.last_message is not None:
             # Deliberately skipped: the backfill rule replays nothing older than a day.
             dialog.last_message_id = chat.last_message.id
-            dialog.last_message_at = _when(chat.last_message.created) or utcnow()
+            dialog.last_message_at = inbound.when(chat.last_message.created) or utcnow()
         await session.commit()
 
 
@@ -229,30 +195,34 @@ async def _import_chat(
         read = [m.id for m in fresh]
         stored = await messages.known_avito_ids(dialog.id, read + ([listed.id] if listed else []))
         unknown = [m for m in fresh if m.id not in stored]
-        if any(_is_own(m, account) for m in unknown) and await messages.in_flight(dialog.id):
+        own = [inbound.is_own(m.direction, m.author_id, account.avito_user_id) for m in unknown]
+        if any(own) and await messages.in_flight(dialog.id):
             # One of ours may be among them, sent but not yet recorded: look again rather than show it as
             # written in the Avito app.
             await session.rollback()
             return Imported(deferred=True)
         observed = utcnow()
-        for index, (message, created) in enumerate(zip(unknown, _times(unknown, observed), strict=True)):
-            messages.add(_stored(dialog, account, message, created))
-            _advance(dialog, account, message, observed + timedelta(microseconds=index))
+        created = inbound.times([m.created for m in unknown], observed)
+        for message, mine, at in zip(unknown, own, created, strict=True):
+            messages.add(_stored(dialog, message, mine, at))
+        spoke = inbound.turns(own, observed)
+        dialog.last_buyer_message_at = spoke.buyer_at or dialog.last_buyer_message_at
+        dialog.last_manager_reply_at = spoke.seller_at or dialog.last_manager_reply_at
         lagging = listed is not None and listed.id not in read and listed.id not in stored
         if fresh:
             dialog.last_message_id = fresh[-1].id
-            dialog.last_message_at = _when(fresh[-1].created) or observed
+            dialog.last_message_at = inbound.when(fresh[-1].created) or observed
         elif listed is not None and not lagging:
             dialog.last_message_id = listed.id  # stored already: the list was behind the messages read
         if lagging:
             log.info("chat %s: the chat list shows a message the messages read does not yet", chat.id)
-        if any(not _is_own(m, account) for m in unknown):
+        buyer_messages = [m for m, mine in zip(unknown, own, strict=True) if not mine]
+        if buyer_messages:
             dialog.read_pending = True
         await session.flush()
-        buyer_messages = [m for m in unknown if not _is_own(m, account)]
         delay = rt.services.config.auto_reply_delay
         timer = bool(buyer_messages) and await plan_auto_reply(
-            session, dialog, account, _when(buyer_messages[-1].created) or observed, delay
+            session, dialog, account, inbound.when(buyer_messages[-1].created) or observed, delay
         )
         await session.commit()
         if timer:
@@ -269,30 +239,23 @@ def _describe(dialog: Dialog, account: AvitoAccount, chat: Chat) -> None:
     buyer = chat.buyer(account.avito_user_id)
     if buyer is not None:
         dialog.buyer_avito_id = buyer.id
-        dialog.buyer_name = _cut(buyer.name, 256) or dialog.buyer_name
+        dialog.buyer_name = inbound.cut(buyer.name, 256) or dialog.buyer_name
     dialog.item_id = chat.item_id or dialog.item_id
-    dialog.item_title = _cut(chat.item_title, 512) or dialog.item_title
-    dialog.item_price = _cut(chat.price_string, 128) or dialog.item_price
+    dialog.item_title = inbound.cut(chat.item_title, 512) or dialog.item_title
+    dialog.item_price = inbound.cut(chat.price_string, 128) or dialog.item_price
     dialog.item_url = chat.item_url if chat.item_url and len(chat.item_url) <= 1024 else dialog.item_url
 
 
-def _cut(value: str | None, length: int) -> str | None:
-    """Fit an odd, overlong field into its column rather than fail the chat over it."""
-    return value[:length] if value else value
+def _last_id(chat: Chat) -> str | None:
+    return chat.last_message.id if chat.last_message is not None else None
 
 
-def _is_own(message: AvitoMessage, account: AvitoAccount) -> bool:
-    if message.direction:
-        return message.direction == Direction.OUT
-    return message.author_id == account.avito_user_id
-
-
-def _stored(dialog: Dialog, account: AvitoAccount, message: AvitoMessage, created: datetime) -> Message:
+def _stored(dialog: Dialog, message: AvitoMessage, own: bool, created: datetime) -> Message:
     content = dict(message.content or {})
     text = content.get("text") if isinstance(content.get("text"), str) else None
     return Message(
         dialog_id=dialog.id,
-        direction=Direction.OUT if _is_own(message, account) else Direction.IN,
+        direction=Direction.OUT if own else Direction.IN,
         origin=Origin.AVITO,
         kind=message.type[:KIND_LENGTH],  # an odd type still reaches the renderer's fallback line
         text=text,
@@ -302,16 +265,6 @@ def _stored(dialog: Dialog, account: AvitoAccount, message: AvitoMessage, create
         tg_state=TgState.PENDING,
         avito_state=AvitoState.RECEIVED,
     )
-
-
-def _advance(dialog: Dialog, account: AvitoAccount, message: AvitoMessage, observed: datetime) -> None:
-    """Who spoke last, in our own clock: managers' replies in Telegram are stamped by it too, and Avito's
-    clock may differ from ours by seconds, which would decide "who answered after whom" wrongly."""
-    if _is_own(message, account):
-        # The seller answered from the Avito app: that is an answer, an auto-reply would talk over it.
-        dialog.last_manager_reply_at = observed
-    else:
-        dialog.last_buyer_message_at = observed
 
 
 async def _record_success(rt: Runtime, account_id: int) -> None:

@@ -1,4 +1,4 @@
-"""What every job gets from the worker's context."""
+"""The worker runtime every job gets from its context: services, pacer, a run's time budget, back-off."""
 
 from __future__ import annotations
 
@@ -6,13 +6,9 @@ import asyncio
 from dataclasses import dataclass
 from typing import Any
 
-from arq import Retry
-
 from tuberry.app.services import Services
 from tuberry.storage.pacing import Pacer
 
-# Waits shorter than this are slept inside the job; longer ones give the worker slot back (arq Retry).
-MAX_INLINE_WAIT = 5.0
 # Seconds of sending per run of a delivery or send job before it hands over to a fresh run of itself: with
 # pacing and one send in flight this stays well inside the job timeout (jobs/leases.JOB_TIMEOUT).
 BUDGET = 15.0
@@ -46,14 +42,3 @@ def backoff(tries: int, cap: float = 60.0) -> float:
     """Wait after the nth failed try: 1, 2, 4 … seconds, at most a minute. A chat relay must not sit out a
     short Telegram or Avito blip for minutes; the count is per message, so it starts over with the next."""
     return float(min(cap, 2 ** (max(1, tries) - 1)))
-
-
-async def pace(rt: Runtime, chat_id: int, bot_id: int) -> None:
-    """Wait for a send slot into this chat; hand the job back to the queue when the wait is long."""
-    while True:
-        wait = await rt.pacer.acquire(chat_id, bot_id)
-        if wait <= 0:
-            return
-        if wait > MAX_INLINE_WAIT:
-            raise Retry(defer=wait)
-        await asyncio.sleep(wait)

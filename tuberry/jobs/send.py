@@ -6,6 +6,7 @@ The reaction on the manager's message says Avito accepted it; a permanent refusa
 from __future__ import annotations
 
 import html
+import io
 import logging
 from datetime import timedelta
 from typing import Any
@@ -20,7 +21,7 @@ from tuberry.app.metrics import MESSAGES
 from tuberry.app.owner_language import owner_translator
 from tuberry.avito import AvitoBadRequest, AvitoError, AvitoForbidden, AvitoPaymentRequired, AvitoRateLimited
 from tuberry.jobs.leases import check_lease
-from tuberry.jobs.outbound import send_message
+from tuberry.jobs.outbound import needs_image, send_message
 from tuberry.jobs.runtime import Budget, backoff, runtime
 from tuberry.storage.db import Database
 from tuberry.storage.models import AvitoAccount, AvitoState, ClientBot, Dialog, Message
@@ -60,7 +61,8 @@ async def send_to_avito(ctx: dict[str, Any], dialog_id: int) -> str:
         for part in todo:
             check_lease(ctx)
             try:
-                await send_message(rt.services.db, api, bot, account, dialog, part)
+                image = await _download(bot, part.content["file_id"]) if needs_image(part) else None
+                await send_message(rt.services.db, api, account, dialog, part, image)
             except AvitoError as exc:
                 tries = await _tries(rt.services.db, part.id)
                 if exc.retryable and utcnow() - part.created_at < RETRY_FOR:
@@ -75,6 +77,24 @@ async def send_to_avito(ctx: dict[str, Any], dialog_id: int) -> str:
                 await _react(bot, dialog, part.source_tg_message_id or 0)
             if budget.spent:
                 raise Retry()  # hand over to a fresh run, which carries on where this one stopped
+
+
+class DownloadFailed(Exception):
+    """A Telegram file could not be fetched; the text names the file, never its URL."""
+
+
+async def _download(bot: Bot, file_id: str) -> bytes:
+    """The bytes of a photo a manager sent into the topic."""
+    data = io.BytesIO()
+    try:
+        await bot.download(file_id, destination=data)
+    except Exception as exc:
+        # aiohttp's error text holds the file URL, /file/bot<TOKEN>/...: neither it nor its chain is kept.
+        status = getattr(exc, "status", None)
+        raise DownloadFailed(
+            f"Telegram file {file_id}: {type(exc).__name__} {status or ''}".strip()
+        ) from None
+    return data.getvalue()
 
 
 async def _tries(db: Database, message_id: int) -> int:

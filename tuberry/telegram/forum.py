@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable
+from dataclasses import dataclass
+from typing import Any
 
 from aiogram import Bot
 from aiogram.exceptions import (
@@ -17,6 +20,7 @@ from aiogram.exceptions import (
     TelegramServerError,
     TelegramUnauthorizedError,
 )
+from aiogram.types import BufferedInputFile
 from aiohttp import ClientError
 
 
@@ -100,12 +104,17 @@ def classify(error: Exception) -> TopicError:
     raise error
 
 
-async def create_topic(bot: Bot, chat_id: int, title: str) -> int:
+async def call(request: Awaitable[Any]) -> Any:
+    """Await a Telegram call, turning its failure into a TopicError."""
     try:
-        topic = await bot.create_forum_topic(chat_id=chat_id, name=title)
+        return await request
     except Exception as exc:
         raise classify(exc) from exc
-    return topic.message_thread_id
+
+
+async def create_topic(bot: Bot, chat_id: int, title: str) -> int:
+    topic = await call(bot.create_forum_topic(chat_id=chat_id, name=title))
+    return int(topic.message_thread_id)
 
 
 async def reopen_topic(bot: Bot, chat_id: int, topic_id: int) -> None:
@@ -117,3 +126,50 @@ async def reopen_topic(bot: Bot, chat_id: int, topic_id: int) -> None:
         raise classify(exc) from exc
     except Exception as exc:
         raise classify(exc) from exc
+
+
+async def pin_message(bot: Bot, chat_id: int, message_id: int) -> None:
+    """Pin without notifying the group."""
+    await call(bot.pin_chat_message(chat_id, message_id, disable_notification=True))
+
+
+@dataclass(frozen=True)
+class Thread:
+    """A forum topic to post into; each send returns the id of the message Telegram created."""
+
+    bot: Bot
+    chat_id: int
+    topic_id: int | None
+
+    async def text(self, text: str) -> int:
+        """One message of at most Telegram's text limit (HTML parse mode)."""
+        return await self._sent(self.bot.send_message(self.chat_id, text, message_thread_id=self.topic_id))
+
+    async def photo(self, photo: str | bytes, caption: str) -> int:
+        """A photo by URL (Telegram fetches it) or as uploaded bytes."""
+        file = BufferedInputFile(photo, "image.jpg") if isinstance(photo, bytes) else photo
+        return await self._sent(
+            self.bot.send_photo(self.chat_id, file, caption=caption, message_thread_id=self.topic_id)
+        )
+
+    async def voice(self, ogg_opus: bytes, caption: str) -> int:
+        voice = BufferedInputFile(ogg_opus, "voice.ogg")
+        return await self._sent(
+            self.bot.send_voice(self.chat_id, voice, caption=caption, message_thread_id=self.topic_id)
+        )
+
+    async def audio(self, data: bytes, name: str, caption: str) -> int:
+        audio = BufferedInputFile(data, name)
+        return await self._sent(
+            self.bot.send_audio(self.chat_id, audio, caption=caption, message_thread_id=self.topic_id)
+        )
+
+    async def document(self, data: bytes, name: str, caption: str) -> int:
+        file = BufferedInputFile(data, name)
+        return await self._sent(
+            self.bot.send_document(self.chat_id, file, caption=caption, message_thread_id=self.topic_id)
+        )
+
+    @staticmethod
+    async def _sent(request: Awaitable[Any]) -> int:
+        return int((await call(request)).message_id)

@@ -3,13 +3,46 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tuberry.storage.models import AvitoAccount, Dialog, Message, TgState
+from tuberry.storage.models import (
+    AccountStatus,
+    AvitoAccount,
+    BotStatus,
+    ClientBot,
+    Dialog,
+    Message,
+    TgState,
+    Workspace,
+)
 from tuberry.storage.repos.accounts import runnable
+
+
+@dataclass(frozen=True)
+class TopicTarget:
+    """Where a dialog's messages go, as stored when read: plain values, changed only through `DialogRepo`."""
+
+    dialog_id: int
+    avito_chat_id: str
+    read_pending: bool
+    account_id: int
+    avito_user_id: int
+    workspace_id: int
+    bot_id: int
+    bot_token: str
+    chat_id: int  # the bot's group now; a topic in another chat (the group migrated) is no topic
+    topic_id: int | None
+    topic_chat_id: int | None
+    card_message_id: int | None  # None: the card is still to post
+    card_pinned: bool
+
+    @property
+    def has_topic(self) -> bool:
+        return self.topic_id is not None and self.topic_chat_id == self.chat_id
 
 
 class DialogRepo:
@@ -76,3 +109,68 @@ class DialogRepo:
             runnable(query).where(Dialog.auto_reply_due_at.is_not(None), Dialog.auto_reply_due_at <= now)
         )
         return list(rows)
+
+    async def topic_target(self, dialog_id: int) -> TopicTarget | None:
+        """The dialog's topic target, or None while its messages must wait: the account paused or broken (as
+        the sweep leaves them, AccountRepo.runnable), the bot inactive or without a group, the workspace
+        blocked."""
+        dialog = await self.session.get(Dialog, dialog_id)
+        if dialog is None:
+            return None
+        account = await self.session.get(AvitoAccount, dialog.account_id)
+        if account is None or account.bot_id is None or account.status != AccountStatus.ACTIVE:
+            return None
+        bot = await self.session.get(ClientBot, account.bot_id)
+        workspace = await self.session.get(Workspace, account.workspace_id)
+        if bot is None or bot.status != BotStatus.ACTIVE or bot.group_chat_id is None:
+            return None
+        if workspace is None or workspace.blocked:
+            return None
+        return TopicTarget(
+            dialog_id=dialog.id,
+            avito_chat_id=dialog.avito_chat_id,
+            read_pending=dialog.read_pending,
+            account_id=account.id,
+            avito_user_id=account.avito_user_id,
+            workspace_id=workspace.id,
+            bot_id=bot.id,
+            bot_token=bot.token,
+            chat_id=bot.group_chat_id,
+            topic_id=dialog.topic_id,
+            topic_chat_id=dialog.topic_chat_id,
+            card_message_id=dialog.card_message_id,
+            card_pinned=dialog.card_pinned,
+        )
+
+    async def topic_opened(self, target: TopicTarget, topic_id: int) -> TopicTarget:
+        """A new topic in the target's group; its card is still to post."""
+        return await self._store(
+            target, topic_id=topic_id, topic_chat_id=target.chat_id, card_message_id=None, card_pinned=False
+        )
+
+    async def card_posted(self, target: TopicTarget, message_id: int) -> TopicTarget:
+        return await self._store(target, card_message_id=message_id, card_pinned=False)
+
+    async def card_pinned(self, target: TopicTarget) -> TopicTarget:
+        """The pin step is done (pinned, or not allowed to pin: the card stays unpinned)."""
+        return await self._store(target, card_pinned=True)
+
+    async def forget_topic(self, dialog_id: int) -> None:
+        """The topic is gone: the next delivery creates a new one, with its card."""
+        dialog = await self.session.get(Dialog, dialog_id)
+        if dialog is not None:
+            dialog.topic_id = dialog.card_message_id = None
+            dialog.card_pinned = False
+
+    async def read_done(self, dialog_id: int) -> None:
+        """The Avito chat was marked read."""
+        dialog = await self.session.get(Dialog, dialog_id)
+        if dialog is not None:
+            dialog.read_pending = False
+
+    async def _store(self, target: TopicTarget, **values: int | bool | None) -> TopicTarget:
+        dialog = await self.session.get(Dialog, target.dialog_id)
+        assert dialog is not None
+        for key, value in values.items():
+            setattr(dialog, key, value)
+        return replace(target, **values)

@@ -1,0 +1,285 @@
+"""The steps of a delivery (jobs/deliver.py): each does one thing in Telegram and stores it once it is done.
+
+The topic's set-up comes first: the topic, its card, the card's pin. Then each message: text, photo or voice,
+and what stands in when media fails. Photos go by URL first (Telegram fetches them), then as uploaded bytes; a
+voice note is fetched from Avito and remuxed to OGG/Opus, or sent as the original file when that fails. Media
+that keeps failing gives way to a text line, so one picture never blocks a topic.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, replace
+
+from tuberry.app.avito_access import account_session
+from tuberry.app.i18n import Translator
+from tuberry.app.metrics import DELIVERY_LAG, MESSAGES
+from tuberry.app.owner_language import owner_translator
+from tuberry.app.topic_texts import Outgoing, card_of, outgoing, title_of
+from tuberry.avito import AvitoError, AvitoNotFound, AvitoSession
+from tuberry.domain.render import CAPTION_LIMIT as TELEGRAM_CAPTION_LIMIT
+from tuberry.jobs.runtime import Runtime
+from tuberry.jobs.topic_sender import TopicSender
+from tuberry.storage.db import durably
+from tuberry.storage.models import BotStatus, ClientBot, Message, TgState
+from tuberry.storage.repos import AccountRepo, DialogRepo, MessageRepo
+from tuberry.storage.repos.dialogs import TopicTarget
+from tuberry.storage.types import utcnow
+from tuberry.telegram.forum import GroupUnusable, Rejected, Thread, Transient
+from tuberry.telegram.media import MediaError, original_voice_name, voice_to_ogg_opus
+
+log = logging.getLogger(__name__)
+
+MEDIA_TRIES = 4  # tries of a job to fetch media from Avito before a text line stands in for it
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """A round of a delivery: the dialog's stored topic target and its texts in the owner's language."""
+
+    target: TopicTarget
+    t: Translator
+    title: str  # of a new topic
+    card: str
+
+    def sender(self, rt: Runtime) -> TopicSender:
+        target = self.target
+        thread = Thread(rt.services.bots.get(target.bot_token), target.chat_id, target.topic_id)
+        return TopicSender(rt.pacer, target.bot_id, thread)
+
+    def stored(self, target: TopicTarget) -> Delivery:
+        """This round after a step stored its outcome."""
+        return replace(self, target=target)
+
+
+async def load(rt: Runtime, dialog_id: int) -> Delivery | None:
+    """The dialog as it is stored now; None while its messages must wait (see DialogRepo.topic_target)."""
+    async with rt.services.db.session() as session:
+        dialogs = DialogRepo(session)
+        target = await dialogs.topic_target(dialog_id)
+        if target is None:
+            return None
+        t = await owner_translator(session, target.workspace_id)
+        # A new topic's title and card are rendered now, from the row as read in this same session.
+        dialog = await dialogs.by_id(dialog_id)
+        assert dialog is not None
+        return Delivery(target, t, title_of(t, dialog), card_of(t, dialog))
+
+
+async def pending(rt: Runtime, dialog_id: int, batch: int) -> list[Message]:
+    async with rt.services.db.session() as session:
+        return await MessageRepo(session).pending_delivery(dialog_id, batch)
+
+
+async def reopen_topic(rt: Runtime, delivery: Delivery) -> bool:
+    """Reopen the closed topic; False when that is not allowed and the topic was forgotten for a new one."""
+    try:
+        await delivery.sender(rt).reopen()
+    except (GroupUnusable, Rejected) as exc:  # e.g. no right to reopen: a new topic does as well
+        dialog_id = delivery.target.dialog_id
+        log.info("cannot reopen the topic of dialog %s (%s): creating a new one", dialog_id, exc)
+        await forget_topic(rt, delivery.target.dialog_id)
+        return False
+    return True
+
+
+async def open_topic(rt: Runtime, delivery: Delivery) -> Delivery:
+    """Create the topic and remember it at once; its card and pin are the next steps."""
+    topic_id = await delivery.sender(rt).create_topic(delivery.title)
+
+    async def store() -> TopicTarget:
+        async with rt.services.db.session() as session:
+            target = await DialogRepo(session).topic_opened(delivery.target, topic_id)
+            await session.commit()
+            return target
+
+    # Telegram made the topic: store it even through a short database outage, or a retry makes a second one.
+    return delivery.stored(await durably(store))
+
+
+async def post_card(rt: Runtime, delivery: Delivery) -> Delivery:
+    card_id = await delivery.sender(rt).message(delivery.card)
+
+    async def store() -> TopicTarget:
+        async with rt.services.db.session() as session:
+            target = await DialogRepo(session).card_posted(delivery.target, card_id)
+            await session.commit()
+            return target
+
+    return delivery.stored(await asyncio.shield(durably(store)))
+
+
+async def pin_card(rt: Runtime, delivery: Delivery) -> Delivery:
+    card_id = delivery.target.card_message_id
+    assert card_id is not None
+    try:
+        await delivery.sender(rt).pin(card_id)
+    except (GroupUnusable, Rejected) as exc:  # no pin right: the card stays, unpinned, and this step is done
+        log.info("cannot pin the card in %s: %s", delivery.target.chat_id, exc)
+    async with rt.services.db.session() as session:
+        target = await DialogRepo(session).card_pinned(delivery.target)
+        await session.commit()
+    return delivery.stored(target)
+
+
+async def post_message(rt: Runtime, delivery: Delivery, message: Message) -> None:
+    """Post one stored message into the topic and mark it delivered."""
+    out = outgoing(delivery.t, message)
+    sender = delivery.sender(rt)
+    try:
+        sent_id = await _post(rt, delivery, sender, out, attempt=message.attempts + 1)
+        state, error = TgState.DELIVERED, None
+    except Rejected as exc:
+        # Telegram refuses this content as it is (e.g. a broken image): say so in words instead.
+        log.warning("message %s rejected by Telegram: %s", message.id, exc)
+        sent_id = await sender.text(delivery.t("bridge-undeliverable", body=out.text))
+        state, error = TgState.DELIVERED, str(exc)
+    # Telegram accepted it: store that before anything else can happen (shielded from the job's cancellation,
+    # retried through a short database outage); only a crash between the two, or an answer Telegram sent that
+    # never reached us, re-posts it (the Bot API has no idempotency key).
+    await asyncio.shield(durably(lambda: _delivered(rt, message.id, state, sent_id, error)))
+    MESSAGES.labels("to_telegram", "delivered").inc()
+    DELIVERY_LAG.labels("to_telegram").observe((utcnow() - message.created_at).total_seconds())
+
+
+async def _post(rt: Runtime, delivery: Delivery, sender: TopicSender, out: Outgoing, attempt: int) -> int:
+    """`attempt` is this message's try: media that keeps failing gives way to a text line, not a stuck
+    topic."""
+    caption = out.text[:TELEGRAM_CAPTION_LIMIT]
+    if out.kind == "photo" and out.media_url:
+        return await _photo(rt, delivery, sender, out.media_url, caption, attempt)
+    if out.kind == "voice" and out.voice_id:
+        return await _voice(rt, delivery, sender, out.voice_id, caption, attempt)
+    return await sender.text(out.text)
+
+
+async def _photo(
+    rt: Runtime, delivery: Delivery, sender: TopicSender, url: str, caption: str, attempt: int
+) -> int:
+    if attempt < MEDIA_TRIES:
+        try:  # Telegram fetches the picture itself: no bytes through us
+            return await sender.photo(url, caption)
+        except Rejected:  # it could not fetch it: upload the bytes
+            pass
+        # A timeout or a dropped connection (Transient) goes up and the job tries again with back-off; once
+        # the tries are spent the bytes go up instead, so a host that always times out never blocks the topic.
+    data = await _avito_file(rt, delivery.target, attempt, lambda api: api.download(url))
+    if data is None:
+        return await sender.text(delivery.t("render-image-fallback", url=html.escape(url)))
+    return await sender.photo(data, caption)
+
+
+async def _voice(
+    rt: Runtime, delivery: Delivery, sender: TopicSender, voice_id: str, caption: str, attempt: int
+) -> int:
+    """A voice note plays inline as OGG/Opus; a file that cannot be converted goes as it is (Avito's link
+    expires within an hour, the file in Telegram does not); only a file that cannot be had becomes a line."""
+    user_id = delivery.target.avito_user_id
+
+    async def fetch(api: AvitoSession) -> bytes | None:
+        url = (await api.voice_urls(user_id, [voice_id])).get(voice_id)
+        return await api.download(url) if url else None
+
+    data = await _avito_file(rt, delivery.target, attempt, fetch)
+    if data is None:
+        return await sender.text(delivery.t("render-voice-missing"))
+    try:
+        note = await asyncio.to_thread(voice_to_ogg_opus, data)
+    except MediaError as exc:
+        log.warning("voice %s could not be converted, sending the original file: %s", voice_id, exc)
+    else:
+        return await sender.voice(note, caption)
+    name = original_voice_name(data)
+    try:  # Telegram's music player plays M4A and MP3
+        return await sender.audio(data, name, caption)
+    except Rejected:  # not audio Telegram accepts: a document takes any file
+        return await sender.document(data, name, caption)
+
+
+async def _avito_file(
+    rt: Runtime, target: TopicTarget, attempt: int, fetch: Callable[[AvitoSession], Awaitable[bytes | None]]
+) -> bytes | None:
+    """A media file from Avito; None when Avito has none (the text line carries the link) or the tries of
+    fetching it are spent."""
+    try:
+        return await fetch(await _avito(rt, target.account_id))
+    except AvitoNotFound:
+        return None
+    except AvitoError as exc:
+        if exc.retryable and attempt < MEDIA_TRIES:
+            raise Transient(str(exc)) from exc
+        return None
+
+
+async def _avito(rt: Runtime, account_id: int) -> AvitoSession:
+    async with rt.services.db.session() as session:
+        account = await AccountRepo(session).by_id(account_id)
+    assert account is not None  # removing an account removes its dialogs
+    return account_session(rt.services.avito, rt.services.db, account)
+
+
+async def _delivered(rt: Runtime, message_id: int, state: TgState, sent_id: int, error: str | None) -> None:
+    async with rt.services.db.session() as session:
+        row = await session.get(Message, message_id)
+        assert row is not None
+        row.tg_state, row.tg_message_id, row.delivered_at, row.error = state, sent_id, utcnow(), error
+        await session.commit()
+
+
+async def mark_read(rt: Runtime, target: TopicTarget) -> None:
+    """Mark the Avito chat read once everything in it reached the topic."""
+    if not target.read_pending:
+        return
+    api = await _avito(rt, target.account_id)
+    try:
+        await api.mark_read(target.avito_user_id, target.avito_chat_id)
+    except AvitoError as exc:
+        # Reading is cosmetic on Avito's side; the next delivery or poll tries again.
+        log.warning("mark read failed for dialog %s: %s", target.dialog_id, exc)
+        return
+    async with rt.services.db.session() as session:
+        await DialogRepo(session).read_done(target.dialog_id)
+        await session.commit()
+
+
+async def forget_topic(rt: Runtime, dialog_id: int) -> None:
+    async with rt.services.db.session() as session:
+        await DialogRepo(session).forget_topic(dialog_id)
+        await session.commit()
+
+
+async def count_try(rt: Runtime, dialog_id: int) -> int:
+    """A transient failure counts against the message at the head of the topic's queue (kept in the database,
+    not arq's job_try, which hand-overs and deferrals also raise)."""
+    async with rt.services.db.session() as session:
+        head = await MessageRepo(session).pending_delivery(dialog_id, 1)
+        if not head:
+            return 1
+        head[0].attempts += 1
+        await session.commit()
+        return head[0].attempts
+
+
+async def migrate(rt: Runtime, bot_id: int, old_chat_id: int, new_chat_id: int) -> None:
+    """The group became a supergroup with a new id: topics do not survive, so they are recreated there."""
+    async with rt.services.db.session() as session:
+        bot = await session.get(ClientBot, bot_id)
+        if bot is not None and bot.group_chat_id == old_chat_id:
+            bot.group_chat_id = new_chat_id
+            await session.commit()
+
+
+async def note_unusable(rt: Runtime, bot_id: int, error: GroupUnusable) -> None:
+    """Keep the messages pending and tell the owner, through the bot card, what to fix."""
+    async with rt.services.db.session() as session:
+        bot = await session.get(ClientBot, bot_id)
+        if bot is None:
+            return
+        bot.status_detail = error.reason
+        if error.reason == "unauthorized":
+            bot.status = BotStatus.DISABLED
+        await session.commit()
+    log.warning("bot %s cannot post into its group: %s", bot_id, error)
