@@ -21,21 +21,17 @@ import uuid
 from pathlib import Path
 
 import asyncpg
-from arq.connections import RedisSettings
 from cryptography.fernet import Fernet
 
 from bench.shop import open_shop
 from tests.fakes.avito import FakeAvito
 from tests.fakes.telegram import FakeTelegram
 from tuberry.app.services import Config, Services
-from tuberry.avito import AvitoClient
 from tuberry.bot.client import build_client_dispatcher
-from tuberry.bot.receivers import PollingReceivers
-from tuberry.jobs.worker import build_worker
-from tuberry.storage import crypto, queue
+from tuberry.bot.composition import build_receivers, open_services, worker_factory
+from tuberry.storage import crypto
 from tuberry.storage.db import Database
 from tuberry.storage.migrate import upgrade
-from tuberry.telegram.bots import BotFactory
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
@@ -66,22 +62,45 @@ async def run(chats: int, messages: int, kind: str, workers: int, gap: float) ->
     await tg.start()
     await avito.start()
     prefix = f"tuberry-bench-{uuid.uuid4().hex[:8]}"
-    redis = await queue.connect(REDIS_URL)
-    services = Services(
-        db=db,
-        queue=queue.JobQueue(redis, prefix),
-        avito=AvitoClient(avito.base_url),
-        bots=BotFactory(tg.base_url),
-        config=Config(avito_poll_interval=0.5, auto_reply_delay=60, redis_prefix=prefix),
-    )
+    config = Config(avito_poll_interval=0.5, auto_reply_delay=60, redis_prefix=prefix)
+    try:
+        async with open_services(
+            db, REDIS_URL, config, telegram_api_base=tg.base_url, avito_api_base=avito.base_url
+        ) as services:
+            try:
+                await _measure(services, db, tg, avito, chats, messages, kind, workers, gap)
+            finally:
+                keys = [key async for key in services.queue.redis.scan_iter(match=f"*{prefix}*")]
+                if keys:
+                    await services.queue.redis.delete(*keys)
+    finally:
+        await db.dispose()
+        await avito.stop()
+        await tg.stop()
+        if pg_name:
+            with contextlib.suppress(Exception):
+                admin = await asyncpg.connect(PG_ADMIN)
+                await admin.execute(f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)')
+                await admin.close()
+
+
+async def _measure(
+    services: Services,
+    db: Database,
+    tg: FakeTelegram,
+    avito: FakeAvito,
+    chats: int,
+    messages: int,
+    kind: str,
+    workers: int,
+    gap: float,
+) -> None:
     shop = await open_shop(db, tg, avito, username="bench_bot", title="Bench")
     bot, group, manager, account = shop.bot, shop.group, shop.manager, shop.account
-    receivers = PollingReceivers(db, services.bots, build_client_dispatcher(services), poll_timeout=1)
+    receivers = build_receivers(services, build_client_dispatcher(services), poll_timeout=1)
     await receivers.sync()
-    pool = [
-        build_worker(services, RedisSettings.from_dsn(REDIS_URL), group_rate=0, bot_rate=0)
-        for _ in range(workers)
-    ]
+    new_worker = worker_factory(services, REDIS_URL, group_rate=0, bot_rate=0)
+    pool = [new_worker() for _ in range(workers)]
     tasks = [asyncio.create_task(w.main()) for w in pool]
     try:
         chat_ids = [avito.add_chat(account, buyer_name=f"Покупатель {n}") for n in range(chats)]
@@ -143,20 +162,6 @@ async def run(chats: int, messages: int, kind: str, workers: int, gap: float) ->
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         await receivers.close()
-        await services.bots.close()
-        await services.avito.aclose()
-        keys = [key async for key in redis.scan_iter(match=f"*{prefix}*")]
-        if keys:
-            await redis.delete(*keys)
-        await redis.aclose()
-        await db.dispose()
-        await avito.stop()
-        await tg.stop()
-        if pg_name:
-            with contextlib.suppress(Exception):
-                admin = await asyncpg.connect(PG_ADMIN)
-                await admin.execute(f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)')
-                await admin.close()
 
 
 def main() -> None:

@@ -16,8 +16,6 @@ from typing import Any
 
 import pytest
 from aiogram import Bot, Dispatcher
-from aiogram.fsm.storage.base import DefaultKeyBuilder
-from aiogram.fsm.storage.redis import RedisStorage
 from aiogram.types import Update
 from redis.asyncio import Redis
 
@@ -26,13 +24,11 @@ from tests.fakes.avito import FakeAvito
 from tests.fakes.telegram import FakeBot, FakeTelegram
 from tests.waiting import until
 from tuberry.app.services import Config, Services
-from tuberry.avito import AvitoClient
 from tuberry.bot.client import build_client_dispatcher
-from tuberry.bot.master import setup_master
+from tuberry.bot.composition import build_master, open_services
 from tuberry.bot.receivers import PollingReceivers
 from tuberry.storage import queue
 from tuberry.storage.db import Database
-from tuberry.telegram.bots import BotFactory
 
 WAIT = 10.0
 
@@ -217,41 +213,36 @@ async def cabinet(
     public_url: str,
 ) -> AsyncIterator[Cabinet]:
     master = tg.add_bot(username="tuberry_test_bot", first_name="Tuberry")
-    arq_redis = await queue.connect(REDIS_URL)
-    job_queue = RecordingQueue(arq_redis, redis_prefix)
-    services = Services(
-        db=sqlite_database,
-        queue=job_queue,
-        avito=AvitoClient(fake_avito.base_url),
-        bots=BotFactory(tg.base_url),
-        config=Config(redis_prefix=redis_prefix, public_url=public_url),
-        master_username=master.username,
-    )
-    receivers = RecordingReceivers(
-        PollingReceivers(sqlite_database, services.bots, build_client_dispatcher(services), poll_timeout=1)
-    )
-    services.receivers = receivers
-    storage = RedisStorage(
-        redis,
-        key_builder=DefaultKeyBuilder(with_destiny=True, with_bot_id=True, prefix=f"{redis_prefix}:fsm"),
-    )
-    # Redis locks, as when several `tuberry bot` processes serve the same users.
-    dp = CountingDispatcher(storage=storage, events_isolation=storage.create_isolation())
-    dp["services"] = services
-    setup_master(dp)
-    master_bot = services.bots.get(master.token)
-    polling = asyncio.create_task(
-        dp.start_polling(master_bot, handle_signals=False, close_bot_session=False, polling_timeout=1)
-    )
-    cab = Cabinet(tg, fake_avito, sqlite_database, services, master, job_queue, receivers, dp)
-    try:
-        yield cab
-    finally:
-        with contextlib.suppress(RuntimeError):
-            await dp.stop_polling()
-        with contextlib.suppress(asyncio.CancelledError):
-            await asyncio.wait_for(polling, 5)
-        await receivers.inner.close()
-        await services.bots.close()
-        await services.avito.aclose()
-        await arq_redis.aclose()
+    async with open_services(
+        sqlite_database,
+        REDIS_URL,
+        Config(redis_prefix=redis_prefix, public_url=public_url),
+        telegram_api_base=tg.base_url,
+        avito_api_base=fake_avito.base_url,
+        master_token=master.token,
+        queue_type=RecordingQueue,
+    ) as services:
+        services.master_username = master.username
+        # Polling even with PUBLIC_URL: the cabinet's start/stop calls are what these tests watch.
+        receivers = RecordingReceivers(
+            PollingReceivers(
+                sqlite_database, services.bots, build_client_dispatcher(services), poll_timeout=1
+            )
+        )
+        services.receivers = receivers
+        # The production dispatcher (Redis locks, as when several `tuberry bot` processes serve the same
+        # users), counting the updates it has finished with.
+        master_bot, dp = build_master(services, dispatcher_type=CountingDispatcher)
+        assert isinstance(dp, CountingDispatcher) and isinstance(services.queue, RecordingQueue)
+        polling = asyncio.create_task(
+            dp.start_polling(master_bot, handle_signals=False, close_bot_session=False, polling_timeout=1)
+        )
+        cab = Cabinet(tg, fake_avito, sqlite_database, services, master, services.queue, receivers, dp)
+        try:
+            yield cab
+        finally:
+            with contextlib.suppress(RuntimeError):
+                await dp.stop_polling()
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.wait_for(polling, 5)
+            await receivers.inner.close()

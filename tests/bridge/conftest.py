@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from arq.connections import RedisSettings
 from arq.worker import Worker
 
 from tests.conftest import REDIS_URL
@@ -21,15 +20,13 @@ from tests.fakes.avito import FakeAccount, FakeAvito
 from tests.fakes.telegram import FakeTelegram
 from tests.waiting import until
 from tuberry.app.services import Config, Services
-from tuberry.avito import AvitoClient
 from tuberry.bot.client import build_client_dispatcher
+from tuberry.bot.composition import build_receivers, open_services, worker_factory
 from tuberry.bot.receivers import PollingReceivers
-from tuberry.jobs.worker import build_worker
-from tuberry.storage import queue
+from tuberry.bot.webhooks import WebhookReceivers
 from tuberry.storage.db import Database
 from tuberry.storage.models import AvitoAccount, ClientBot, Dialog, Workspace
 from tuberry.storage.repos import WorkspaceRepo
-from tuberry.telegram.bots import BotFactory
 
 WAIT = 15.0
 
@@ -40,7 +37,7 @@ class Bridge:
     avito: FakeAvito
     db: Database
     services: Services
-    redis_settings: RedisSettings
+    new_worker: Callable[[], Worker]
     owner: dict[str, Any]
     manager: dict[str, Any]
     bot: Any
@@ -52,13 +49,13 @@ class Bridge:
     workspace_id: int = 0
     worker: Worker | None = None
     worker_task: asyncio.Task[Any] | None = None
-    receivers: PollingReceivers | None = None
+    receivers: PollingReceivers | WebhookReceivers | None = None
     tasks: list[asyncio.Task[Any]] = field(default_factory=list)
 
     # -- processes ------------------------------------------------------------------------------
 
     async def start_worker(self) -> None:
-        self.worker = build_worker(self.services, self.redis_settings, group_rate=0, bot_rate=0)
+        self.worker = self.new_worker()
         self.worker_task = asyncio.create_task(self.worker.main())
 
     async def stop_worker(self) -> None:
@@ -154,41 +151,36 @@ async def open_bridge(database: Database, config: Config) -> AsyncIterator[Bridg
     account = avito.add_account(name="Магазин Ольги")
     master = tg.add_bot(username="tuberry_master_bot")
     tg.user_sends(master, owner["id"], owner, "/start")  # the owner has a chat with the master bot
-    arq_redis = await queue.connect(REDIS_URL)
-    bots = BotFactory(tg.base_url)
-    services = Services(
-        db=database,
-        queue=queue.JobQueue(arq_redis, config.redis_prefix),
-        avito=AvitoClient(avito.base_url),
-        bots=bots,
-        config=config,
-        master=bots.get(master.token),
-    )
-    bridge = Bridge(
-        tg=tg,
-        avito=avito,
-        db=database,
-        services=services,
-        redis_settings=RedisSettings.from_dsn(REDIS_URL),
-        owner=owner,
-        manager=manager,
-        bot=fake_bot,
-        group_id=group_id,
-        account=account,
-        master=master,
-    )
-    await seed(bridge, fake_bot.token)
-    try:
-        yield bridge
-    finally:
-        await bridge.stop_worker()
-        if bridge.receivers is not None:
-            await bridge.receivers.close()
-        await tg.stop()
-        await avito.stop()
-        await services.bots.close()
-        await services.avito.aclose()
-        await arq_redis.aclose()
+    async with open_services(
+        database,
+        REDIS_URL,
+        config,
+        telegram_api_base=tg.base_url,
+        avito_api_base=avito.base_url,
+        master_token=master.token,
+    ) as services:
+        bridge = Bridge(
+            tg=tg,
+            avito=avito,
+            db=database,
+            services=services,
+            new_worker=worker_factory(services, REDIS_URL, group_rate=0, bot_rate=0),
+            owner=owner,
+            manager=manager,
+            bot=fake_bot,
+            group_id=group_id,
+            account=account,
+            master=master,
+        )
+        await seed(bridge, fake_bot.token)
+        try:
+            yield bridge
+        finally:
+            await bridge.stop_worker()
+            if bridge.receivers is not None:
+                await bridge.receivers.close()
+            await tg.stop()
+            await avito.stop()
 
 
 @pytest.fixture
@@ -196,10 +188,8 @@ async def bridge(database: Database, redis_prefix: str, redis: Any) -> AsyncIter
     """The bridge in polling mode, on SQLite and on PostgreSQL."""
     config = Config(avito_poll_interval=0.3, auto_reply_delay=0.5, redis_prefix=redis_prefix)
     async with open_bridge(database, config) as bridge:
-        bridge.receivers = PollingReceivers(
-            database, bridge.services.bots, build_client_dispatcher(bridge.services), poll_timeout=1
-        )
-        bridge.services.receivers = bridge.receivers
+        services = bridge.services
+        bridge.receivers = build_receivers(services, build_client_dispatcher(services), poll_timeout=1)
         await bridge.receivers.sync()
         await bridge.start_worker()
         yield bridge

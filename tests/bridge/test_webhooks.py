@@ -29,6 +29,7 @@ from tuberry.app.bots import disconnect_bot
 from tuberry.app.services import Config
 from tuberry.bot.avito_webhooks import AvitoWebhooks
 from tuberry.bot.client import build_client_dispatcher
+from tuberry.bot.composition import build_avito_webhooks, build_receivers
 from tuberry.bot.web import build_web_app
 from tuberry.bot.webhooks import SECRET_HEADER, WebhookReceivers
 from tuberry.storage.db import Database
@@ -93,11 +94,11 @@ async def hooked(backend_url: str, redis_prefix: str, redis: Redis) -> AsyncIter
 async def _hooked(
     bridge: Bridge, sock: socket.socket, public_url: str, redis: Redis
 ) -> AsyncIterator[Hooked]:
-    services, db = bridge.services, bridge.db
+    services = bridge.services
     dispatcher = build_client_dispatcher(services)
-    receivers = WebhookReceivers(db, services.bots, dispatcher, public_url=public_url)
-    avito_hooks = AvitoWebhooks(services, recheck=0)
-    services.receivers, services.avito_subscriptions = receivers, avito_hooks
+    receivers = build_receivers(services, dispatcher)
+    avito_hooks = build_avito_webhooks(services, recheck=0)
+    assert isinstance(receivers, WebhookReceivers) and avito_hooks is not None
     http = ClientSession()
     hooked = Hooked(bridge, receivers, dispatcher, avito_hooks, public_url, http, redis)
 

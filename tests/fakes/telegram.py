@@ -33,7 +33,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import copy
-import json
 import re
 import socket
 from collections.abc import Callable
@@ -714,13 +713,6 @@ class FakeTelegram(BotApiMethods):
         user_id = user.id if isinstance(user, FakeBot) else user if isinstance(user, int) else user["id"]
         member = self._group(chat_id).member(user_id)
         return member.json() if member else None
-
-    def commands(
-        self, bot: FakeBot, scope: dict[str, Any] | None = None, language_code: str = ""
-    ) -> list[dict[str, Any]]:
-        """Commands set with setMyCommands for a scope (default scope when None) and language."""
-        key = (json.dumps(scope or {"type": "default"}, sort_keys=True), language_code)
-        return copy.deepcopy(bot.commands.get(key, []))
 
     async def wait_until(
         self,

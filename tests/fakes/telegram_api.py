@@ -8,15 +8,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import copy
-import json
 import re
 from typing import Any
 
 from .telegram_core import Described, FakeCore, api
 from .telegram_state import (
     ALLOWED_REACTIONS,
-    CONTENT_KEYS,
-    DEFAULT_ADMIN_RIGHTS,
     DOWNLOAD_LIMIT,
     TOPIC_COLORS,
     TOPIC_NAME_LIMIT,
@@ -63,14 +60,6 @@ class BotApiMethods(FakeCore):
             "can_connect_to_business": False,
             "has_main_web_app": False,
         }
-
-    @api("logOut")
-    async def _log_out(self, bot: FakeBot, p: Params) -> Any:
-        return True
-
-    @api("close")
-    async def _close(self, bot: FakeBot, p: Params) -> Any:
-        return True
 
     # --- updates
 
@@ -142,22 +131,6 @@ class BotApiMethods(FakeCore):
         bot.webhook_url, bot.webhook_secret = "", None
         return Described(True, "Webhook was deleted" if was else "Webhook is already deleted")
 
-    @api("getWebhookInfo")
-    async def _get_webhook_info(self, bot: FakeBot, p: Params) -> Any:
-        info: dict[str, Any] = {
-            "url": bot.webhook_url,
-            "has_custom_certificate": False,
-            "pending_update_count": len(bot.updates),
-        }
-        if bot.webhook_url:
-            info["ip_address"] = "127.0.0.1"
-            if bot.webhook_last_error:
-                info["last_error_date"], info["last_error_message"] = bot.webhook_last_error
-            info["max_connections"] = bot.webhook_max_connections
-            if bot.allowed_updates:
-                info["allowed_updates"] = list(bot.allowed_updates)
-        return info
-
     # --- sending
 
     @api("sendMessage")
@@ -173,11 +146,7 @@ class BotApiMethods(FakeCore):
 
     async def _send_media(self, bot: FakeBot, p: Params, kind: str) -> Any:
         stored = self._input_file(p, kind, kind)
-        if kind == "sticker" and p.text("emoji") is None:
-            p.values["emoji"] = "🙂"
-        content = {kind: self._media_json(stored, p)} | (
-            {} if kind == "sticker" else self._caption_content(p)
-        )
+        content = {kind: self._media_json(stored, p)} | self._caption_content(p)
         return copy.deepcopy(self._deliver(bot, p, content).message)
 
     @api("sendVoice")
@@ -191,69 +160,6 @@ class BotApiMethods(FakeCore):
     @api("sendDocument")
     async def _send_document(self, bot: FakeBot, p: Params) -> Any:
         return await self._send_media(bot, p, "document")
-
-    @api("sendVideo")
-    async def _send_video(self, bot: FakeBot, p: Params) -> Any:
-        return await self._send_media(bot, p, "video")
-
-    @api("sendAnimation")
-    async def _send_animation(self, bot: FakeBot, p: Params) -> Any:
-        return await self._send_media(bot, p, "animation")
-
-    @api("sendSticker")
-    async def _send_sticker(self, bot: FakeBot, p: Params) -> Any:
-        return await self._send_media(bot, p, "sticker")
-
-    @api("sendMediaGroup")
-    async def _send_media_group(self, bot: FakeBot, p: Params) -> Any:
-        media = p.json("media")
-        if not isinstance(media, list) or not media:
-            raise bad_request("expected an Array of InputMedia")
-        if len(media) > 10:
-            raise bad_request("too many messages to send as an album")
-        contents = []
-        for item in media:
-            kind = item.get("type") if isinstance(item, dict) else None
-            if kind not in ("photo", "video", "document", "audio"):
-                raise bad_request("unsupported type specified")
-            stored = self._resolve_file(item.get("media"), p.files, kind)
-            item_params = Params(
-                {k: v for k, v in item.items() if k != "media"} | {"parse_mode": item.get("parse_mode")}
-            )
-            body = self._photo_sizes(stored) if kind == "photo" else self._media_json(stored, item_params)
-            contents.append({kind: body} | self._caption_content(item_params))
-        group_id = str(13_000_000_000_000_000 + next(self._ids))
-        messages = [self._deliver(bot, p, c | {"media_group_id": group_id}).message for c in contents]
-        return copy.deepcopy(messages)
-
-    @api("copyMessage")
-    async def _copy_message(self, bot: FakeBot, p: Params) -> Any:
-        source = self._source_message(bot, p, "message to copy")
-        content = {k: copy.deepcopy(v) for k, v in source.message.items() if k in CONTENT_KEYS}
-        if p.has("caption") or p.flag("remove_caption"):
-            content.pop("caption", None)
-            content.pop("caption_entities", None)
-            if "text" not in content:
-                content |= self._caption_content(p)
-        return {"message_id": self._deliver(bot, p, content).message["message_id"]}
-
-    @api("forwardMessage")
-    async def _forward_message(self, bot: FakeBot, p: Params) -> Any:
-        source = self._source_message(bot, p, "message to forward")
-        content = {k: copy.deepcopy(v) for k, v in source.message.items() if k in CONTENT_KEYS}
-        origin = {"type": "user", "sender_user": source.message["from"], "date": source.message["date"]}
-        p.values.pop("reply_markup", None)
-        return copy.deepcopy(self._deliver(bot, p, {"forward_origin": origin} | content).message)
-
-    def _source_message(self, bot: FakeBot, p: Params, what: str) -> Stored:
-        chat = self._chat_for(bot, p.get("from_chat_id"), write=False)
-        message_id = p.integer("message_id", missing="message identifier is not specified")
-        stored = chat.messages.get(message_id or 0)
-        if stored is None or stored.deleted:
-            raise bad_request(f"{what} not found")
-        if stored.service:
-            raise bad_request("message can't be copied")
-        return stored
 
     @api("sendChatAction")
     async def _send_chat_action(self, bot: FakeBot, p: Params) -> Any:
@@ -306,15 +212,6 @@ class BotApiMethods(FakeCore):
         changes = {"text": content["text"], "entities": content.get("entities")}
         return self._apply_edit(stored, changes, self._reply_markup(p))
 
-    @api("editMessageCaption")
-    async def _edit_message_caption(self, bot: FakeBot, p: Params) -> Any:
-        _, stored = self._editable(bot, p)
-        if "text" in stored.message or not any(k in stored.message for k in CONTENT_KEYS):
-            raise bad_request("there is no caption in the message to edit")
-        content = self._caption_content(p)
-        changes = {"caption": content.get("caption"), "caption_entities": content.get("caption_entities")}
-        return self._apply_edit(stored, changes, self._reply_markup(p))
-
     @api("editMessageReplyMarkup")
     async def _edit_message_reply_markup(self, bot: FakeBot, p: Params) -> Any:
         _, stored = self._editable(bot, p)
@@ -337,19 +234,6 @@ class BotApiMethods(FakeCore):
     async def _delete_message(self, bot: FakeBot, p: Params) -> Any:
         chat = self._chat_for(bot, p.get("chat_id"))
         self._delete(bot, chat, p.integer("message_id", missing="message identifier is not specified") or 0)
-        return True
-
-    @api("deleteMessages")
-    async def _delete_messages(self, bot: FakeBot, p: Params) -> Any:
-        chat = self._chat_for(bot, p.get("chat_id"))
-        ids = p.json("message_ids")
-        if not isinstance(ids, list) or not ids:
-            raise bad_request("message identifiers are not specified")
-        if len(ids) > 100:
-            raise bad_request("too many message identifiers specified")
-        for message_id in ids:
-            with contextlib.suppress(ApiError):
-                self._delete(bot, chat, int(message_id))
         return True
 
     # --- callbacks
@@ -401,55 +285,15 @@ class BotApiMethods(FakeCore):
         self._service(chat, creator, {"forum_topic_created": created}, topic=topic)
         return topic
 
-    @api("editForumTopic")
-    async def _edit_forum_topic(self, bot: FakeBot, p: Params) -> Any:
-        chat = self._forum(bot, p)
-        topic = self._topic(chat, p)
-        self._manage_topic(bot, chat, topic, "not enough rights to edit the topic")
-        raw_name, edit_icon = p.text("name") or "", p.has("icon_custom_emoji_id")
-        if not raw_name and not edit_icon:
-            return True
-        edited: dict[str, Any] = {}
-        if raw_name:
-            name = " ".join(raw_name.split())[:TOPIC_NAME_LIMIT]
-            if not name:
-                raise bad_request("title must be non-empty")
-            if name != topic.name:
-                edited["name"] = topic.name = name
-        if edit_icon and (p.text("icon_custom_emoji_id") or None) != topic.icon_custom_emoji_id:
-            topic.icon_custom_emoji_id = p.text("icon_custom_emoji_id") or None
-            edited["icon_custom_emoji_id"] = topic.icon_custom_emoji_id or ""
-        if not edited:
-            raise bad_request("TOPIC_NOT_MODIFIED")
-        self._service(chat, bot.user_json(), {"forum_topic_edited": edited}, topic=topic)
-        return True
-
-    async def _toggle_topic(self, bot: FakeBot, p: Params, closed: bool) -> Any:
+    @api("reopenForumTopic")
+    async def _reopen_forum_topic(self, bot: FakeBot, p: Params) -> Any:
         chat = self._forum(bot, p)
         topic = self._topic(chat, p)
         self._manage_topic(bot, chat, topic, "not enough rights to close or open the topic")
-        if topic.closed == closed:
+        if not topic.closed:
             raise bad_request("TOPIC_NOT_MODIFIED")
-        topic.closed = closed
-        key = "forum_topic_closed" if closed else "forum_topic_reopened"
-        self._service(chat, bot.user_json(), {key: {}}, topic=topic)
-        return True
-
-    @api("closeForumTopic")
-    async def _close_forum_topic(self, bot: FakeBot, p: Params) -> Any:
-        return await self._toggle_topic(bot, p, True)
-
-    @api("reopenForumTopic")
-    async def _reopen_forum_topic(self, bot: FakeBot, p: Params) -> Any:
-        return await self._toggle_topic(bot, p, False)
-
-    @api("deleteForumTopic")
-    async def _delete_forum_topic(self, bot: FakeBot, p: Params) -> Any:
-        chat = self._forum(bot, p)
-        topic = self._topic(chat, p)
-        if topic.creator_id != bot.id:
-            self._require_right(bot, chat, "can_delete_messages", "not enough rights to delete the topic")
-        self._drop_topic(chat, topic)
+        topic.closed = False
+        self._service(chat, bot.user_json(), {"forum_topic_reopened": {}}, topic=topic)
         return True
 
     def _drop_topic(self, chat: Chat, topic: Topic) -> None:
@@ -458,20 +302,6 @@ class BotApiMethods(FakeCore):
             if stored.thread_id == topic.id:
                 stored.deleted = True
         chat.pinned = [m for m in chat.pinned if chat.messages[m].thread_id != topic.id]
-
-    @api("unpinAllForumTopicMessages")
-    async def _unpin_all_forum_topic_messages(self, bot: FakeBot, p: Params) -> Any:
-        chat = self._forum(bot, p)
-        topic = self._topic(chat, p)
-        self._require_right(
-            bot, chat, "can_pin_messages", "not enough rights to manage pinned messages in the chat"
-        )
-        chat.pinned = [m for m in chat.pinned if chat.messages[m].thread_id != topic.id]
-        return True
-
-    @api("getForumTopicIconStickers")
-    async def _get_forum_topic_icon_stickers(self, bot: FakeBot, p: Params) -> Any:
-        return []
 
     # --- pins and reactions
 
@@ -490,33 +320,6 @@ class BotApiMethods(FakeCore):
         chat.pinned.append(message_id)
         topic = chat.topics.get(stored.thread_id) if stored.thread_id else None
         self._service(chat, bot.user_json(), {"pinned_message": strip_reply(stored.message)}, topic=topic)
-        return True
-
-    @api("unpinChatMessage")
-    async def _unpin_chat_message(self, bot: FakeBot, p: Params) -> Any:
-        chat = self._chat_for(bot, p.get("chat_id"))
-        self._require_right(
-            bot, chat, "can_pin_messages", "not enough rights to manage pinned messages in the chat"
-        )
-        message_id = p.integer("message_id")
-        if message_id is None:
-            if chat.pinned:
-                chat.pinned.pop()
-            return True
-        stored = chat.messages.get(message_id)
-        if stored is None or stored.deleted:
-            raise bad_request("message to unpin not found")
-        if message_id in chat.pinned:
-            chat.pinned.remove(message_id)
-        return True
-
-    @api("unpinAllChatMessages")
-    async def _unpin_all_chat_messages(self, bot: FakeBot, p: Params) -> Any:
-        chat = self._chat_for(bot, p.get("chat_id"))
-        self._require_right(
-            bot, chat, "can_pin_messages", "not enough rights to manage pinned messages in the chat"
-        )
-        chat.pinned.clear()
         return True
 
     @api("setMessageReaction")
@@ -592,28 +395,6 @@ class BotApiMethods(FakeCore):
                 raise bad_request("user not found") from None
         return member.json()
 
-    @api("getChatAdministrators")
-    async def _get_chat_administrators(self, bot: FakeBot, p: Params) -> Any:
-        chat = self._chat_for(bot, p.get("chat_id"), write=False)
-        if chat.type == "private":
-            raise bad_request("there are no administrators in the private chat")
-        return [m.json() for m in chat.members.values() if m.status in ("creator", "administrator")]
-
-    @api("getChatMemberCount")
-    async def _get_chat_member_count(self, bot: FakeBot, p: Params) -> Any:
-        chat = self._chat_for(bot, p.get("chat_id"), write=False)
-        return 2 if chat.type == "private" else sum(m.present for m in chat.members.values())
-
-    @api("leaveChat")
-    async def _leave_chat(self, bot: FakeBot, p: Params) -> Any:
-        chat = self._chat_for(bot, p.get("chat_id"))
-        if chat.type == "private":
-            raise bad_request("method is available only for groups and supergroups")
-        old = chat.members[bot.id]
-        chat.members[bot.id] = new = Member(bot.user_json(), "left")
-        self._member_update(bot, chat, bot.user_json(), old, new)
-        return True
-
     # --- files
 
     @api("getFile")
@@ -629,91 +410,3 @@ class BotApiMethods(FakeCore):
         return stored.file_json()
 
     # --- bot settings
-
-    def _commands_key(self, p: Params) -> tuple[str, str]:
-        scope = p.json("scope") or {"type": "default"}
-        return json.dumps(scope, sort_keys=True), p.text("language_code") or ""
-
-    @api("setMyCommands")
-    async def _set_my_commands(self, bot: FakeBot, p: Params) -> Any:
-        commands = p.json("commands")
-        if not isinstance(commands, list):
-            raise bad_request("expected an Array of BotCommand")
-        for command in commands:
-            if not isinstance(command, dict):
-                raise bad_request("can't parse BotCommand: expected an Object")
-            if not re.fullmatch(r"[A-Za-z0-9_]{1,32}", str(command.get("command", "")).removeprefix("/")):
-                raise bad_request("BOT_COMMAND_INVALID")
-            if not 1 <= len(str(command.get("description", ""))) <= 256:
-                raise bad_request("BOT_COMMAND_DESCRIPTION_INVALID")
-        key = self._commands_key(p)
-        if commands:
-            bot.commands[key] = [
-                {"command": c["command"].removeprefix("/"), "description": c["description"]} for c in commands
-            ]
-        else:
-            bot.commands.pop(key, None)
-        return True
-
-    @api("getMyCommands")
-    async def _get_my_commands(self, bot: FakeBot, p: Params) -> Any:
-        return copy.deepcopy(bot.commands.get(self._commands_key(p), []))
-
-    @api("deleteMyCommands")
-    async def _delete_my_commands(self, bot: FakeBot, p: Params) -> Any:
-        bot.commands.pop(self._commands_key(p), None)
-        return True
-
-    def _set_text_setting(self, bot: FakeBot, p: Params, field: str, limit: int) -> Any:
-        value = p.text(field) or ""
-        if len(value) > limit:
-            raise bad_request(f"{field.replace('_', ' ')} is too long")
-        key = (field, p.text("language_code") or "")
-        if value:
-            bot.descriptions[key] = value
-        else:
-            bot.descriptions.pop(key, None)
-        return True
-
-    def _get_text_setting(self, bot: FakeBot, p: Params, field: str) -> Any:
-        language = p.text("language_code") or ""
-        value = bot.descriptions.get((field, language), bot.descriptions.get((field, ""), ""))
-        if field == "name" and not value:
-            value = bot.first_name
-        return {field: value}
-
-    @api("setMyDescription")
-    async def _set_my_description(self, bot: FakeBot, p: Params) -> Any:
-        return self._set_text_setting(bot, p, "description", 512)
-
-    @api("getMyDescription")
-    async def _get_my_description(self, bot: FakeBot, p: Params) -> Any:
-        return self._get_text_setting(bot, p, "description")
-
-    @api("setMyShortDescription")
-    async def _set_my_short_description(self, bot: FakeBot, p: Params) -> Any:
-        return self._set_text_setting(bot, p, "short_description", 120)
-
-    @api("getMyShortDescription")
-    async def _get_my_short_description(self, bot: FakeBot, p: Params) -> Any:
-        return self._get_text_setting(bot, p, "short_description")
-
-    @api("setMyName")
-    async def _set_my_name(self, bot: FakeBot, p: Params) -> Any:
-        return self._set_text_setting(bot, p, "name", 64)
-
-    @api("getMyName")
-    async def _get_my_name(self, bot: FakeBot, p: Params) -> Any:
-        return self._get_text_setting(bot, p, "name")
-
-    @api("getChatMenuButton")
-    async def _get_chat_menu_button(self, bot: FakeBot, p: Params) -> Any:
-        return {"type": "default"}
-
-    @api("getMyDefaultAdministratorRights")
-    async def _get_my_default_administrator_rights(self, bot: FakeBot, p: Params) -> Any:
-        return {"is_anonymous": False} | {k: False for k in DEFAULT_ADMIN_RIGHTS}
-
-    @api("getUserProfilePhotos")
-    async def _get_user_profile_photos(self, bot: FakeBot, p: Params) -> Any:
-        return {"total_count": 0, "photos": []}

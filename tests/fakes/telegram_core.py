@@ -71,33 +71,6 @@ _FILE_FOLDER = {
 }
 _PHOTO_SIDES = (90, 320, 800, 1280, 2560)
 STALL_SECONDS = 120.0  # how long a call with a stalled URL hangs before Telegram gives up on the fetch
-# Methods the fake accepts without modelling them: they answer `true` like the real server would.
-_HARMLESS = frozenset(
-    m.lower()
-    for m in (
-        "setChatMenuButton",
-        "setMyDefaultAdministratorRights",
-        "setChatTitle",
-        "setChatDescription",
-        "setChatPermissions",
-        "setChatPhoto",
-        "deleteChatPhoto",
-        "approveChatJoinRequest",
-        "declineChatJoinRequest",
-        "unpinAllGeneralForumTopicMessages",
-        "hideGeneralForumTopic",
-        "unhideGeneralForumTopic",
-        "closeGeneralForumTopic",
-        "reopenGeneralForumTopic",
-        "editGeneralForumTopic",
-        "setChatStickerSet",
-        "deleteChatStickerSet",
-        "restrictChatMember",
-        "banChatMember",
-        "unbanChatMember",
-        "promoteChatMember",
-    )
-)
 
 Handler = Callable[..., Awaitable[Any]]  # (self, bot: FakeBot, params: Params) -> result
 _API: dict[str, tuple[str, Handler]] = {}
@@ -174,12 +147,9 @@ class FakeCore:
         try:
             await self._stall_on_urls(raw)
             self._raise_injected(name)
-            if entry is not None:
-                result = await entry[1](self, bot, params)
-            elif method.lower() in _HARMLESS:
-                result = True
-            else:
+            if entry is None:
                 raise ApiError(404, "Not Found: method not found")
+            result = await entry[1](self, bot, params)
         except ApiError as error:
             return error.status, error.body()
         except Exception as error:  # a bug in the fake: make it loud, not a hang

@@ -59,28 +59,6 @@ DEFAULT_ADMIN_RIGHTS: dict[str, bool] = {name: True for name in ADMIN_RIGHT_NAME
     "can_send_welcome_messages": False,
 }
 
-# Message fields that make up its content (copied by copyMessage, compared by edits).
-CONTENT_KEYS = (
-    "text",
-    "entities",
-    "link_preview_options",
-    "photo",
-    "voice",
-    "audio",
-    "document",
-    "video",
-    "animation",
-    "sticker",
-    "caption",
-    "caption_entities",
-    "has_media_spoiler",
-    "show_caption_above_media",
-    "contact",
-    "location",
-    "venue",
-    "poll",
-    "dice",
-)
 SERVICE_KEYS = (
     "forum_topic_created",
     "forum_topic_edited",
@@ -101,21 +79,10 @@ JSON_FIELDS = frozenset(
         "reply_markup",
         "reply_parameters",
         "reaction",
-        "media",
         "allowed_updates",
         "entities",
         "caption_entities",
         "link_preview_options",
-        "commands",
-        "scope",
-        "message_ids",
-        "permissions",
-        "rights",
-        "menu_button",
-        "results",
-        "options",
-        "question_entities",
-        "explanation_entities",
     }
 )
 BOOL_FIELDS = frozenset(
@@ -303,8 +270,6 @@ class FakeBot:
     webhook_task: asyncio.Task[None] | None = None
     waiters: list[asyncio.Future[None]] = field(default_factory=list)
     poll_generation: int = 0
-    commands: dict[tuple[str, str], list[dict[str, Any]]] = field(default_factory=dict)
-    descriptions: dict[tuple[str, str], str] = field(default_factory=dict)
 
     def user_json(self) -> dict[str, Any]:
         """The bot as a `User` (what `from` shows on its messages)."""

@@ -5,7 +5,6 @@ polling in the test process (where a case can wrap it)."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
 import random
 import signal
@@ -28,13 +27,11 @@ from tests.fakes.telegram import FakeBot, FakeTelegram
 from tests.faults import workload
 from tests.faults.servers import RedisServer, TcpProxy
 from tuberry.app.services import Config, Services
-from tuberry.avito import AvitoClient
 from tuberry.bot.client import build_client_dispatcher
+from tuberry.bot.composition import build_receivers, open_services
 from tuberry.bot.receivers import PollingReceivers
-from tuberry.storage import queue
 from tuberry.storage.db import Database
 from tuberry.storage.migrate import upgrade
-from tuberry.telegram.bots import BotFactory
 
 POLL_INTERVAL = 0.5  # seconds between Avito polls of the account: short, so that a case stays short
 
@@ -123,18 +120,7 @@ async def stack(pg_url: str, tmp_path: Path) -> AsyncIterator[Stack]:
     await seed(seeded, shop_bot.token)  # type: ignore[arg-type]
 
     prefix = "tuberry-faults"
-    bots = BotFactory(tg.base_url)
-    services = Services(
-        db=Database(proxied_url),
-        queue=queue.JobQueue(await queue.connect(redis.url), prefix),
-        avito=AvitoClient(avito.base_url),
-        bots=bots,
-        config=Config(avito_poll_interval=POLL_INTERVAL, redis_prefix=prefix),
-        master=bots.get(master.token),
-    )
-    dispatcher = build_client_dispatcher(services)
-    receivers = PollingReceivers(services.db, bots, dispatcher, poll_timeout=1)
-    services.receivers = receivers
+    proxied_db = Database(proxied_url)
     env = {
         **{k: v for k, v in os.environ.items() if k != "DATABASE_URL"},
         "MASTER_BOT_TOKEN": master.token,
@@ -148,22 +134,31 @@ async def stack(pg_url: str, tmp_path: Path) -> AsyncIterator[Stack]:
         "TELEGRAM_GROUP_RATE": "0",
         "TELEGRAM_BOT_RATE": "0",
     }
-    site = Stack(
-        tg, avito, shop_bot, group_id, manager, account, db, services, dispatcher, receivers, redis, pg_proxy,
-        tmp_path, env,
-    )  # fmt: skip
     try:
-        yield site
+        async with open_services(
+            proxied_db,
+            redis.url,
+            Config(avito_poll_interval=POLL_INTERVAL, redis_prefix=prefix),
+            telegram_api_base=tg.base_url,
+            avito_api_base=avito.base_url,
+            master_token=master.token,
+        ) as services:
+            dispatcher = build_client_dispatcher(services)
+            receivers = build_receivers(services, dispatcher, poll_timeout=1)
+            assert isinstance(receivers, PollingReceivers)
+            site = Stack(
+                tg, avito, shop_bot, group_id, manager, account, db, services, dispatcher, receivers, redis,
+                pg_proxy, tmp_path, env,
+            )  # fmt: skip
+            try:
+                yield site
+            finally:
+                await receivers.close()
+                await site.kill_worker()
+                await tg.stop()
+                await avito.stop()
     finally:
-        await receivers.close()
-        await site.kill_worker()
-        await tg.stop()
-        await avito.stop()
-        await bots.close()
-        await services.avito.aclose()
-        with contextlib.suppress(Exception):
-            await services.queue.redis.aclose()
-        await services.db.dispose()
+        await proxied_db.dispose()
         await db.dispose()
         await pg_proxy.stop()
         await redis.stop()

@@ -1,4 +1,4 @@
-"""What handlers, dialogs and jobs are given: the process's long-lived services, built by `bot.app`."""
+"""What handlers, dialogs and jobs are given: the long-lived services, built by `bot.composition`."""
 
 from __future__ import annotations
 

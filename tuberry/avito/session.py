@@ -103,11 +103,6 @@ class AvitoSession:
         """A token valid for at least five more minutes, fetching one if needed."""
         return (await self._valid_token())[0]
 
-    async def refresh_token(self) -> AccessToken:
-        """Fetch a new token now (and hand it to `on_token`)."""
-        async with self._slot.lock:
-            return await self._fetch_locked()
-
     # ---------------------------------------------------------------- account
 
     async def self_info(self) -> AccountInfo:

@@ -1,5 +1,5 @@
-"""Composition root: storage, Redis, the master and client dispatchers (long polling, or webhooks when
-PUBLIC_URL is set), the worker, the HTTP server."""
+"""The `tuberry` process: storage, Redis, the master and client dispatchers (long polling, or webhooks when
+PUBLIC_URL is set), the worker, the HTTP server; built by `bot.composition`, run until a signal."""
 
 from __future__ import annotations
 
@@ -8,75 +8,30 @@ import contextlib
 import logging
 import signal
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 
 from aiogram import Bot, Dispatcher
-from aiogram.fsm.storage.base import DefaultKeyBuilder
-from aiogram.fsm.storage.redis import RedisStorage
-from arq.connections import RedisSettings
-from arq.worker import Worker
 
 from tuberry.app.services import Config, Services
-from tuberry.avito import AvitoClient
 from tuberry.bot import startup
 from tuberry.bot.avito_webhooks import AvitoWebhooks
 from tuberry.bot.bootstrap import migrate, reach_database
 from tuberry.bot.client import build_client_dispatcher
-from tuberry.bot.master import setup_master
+from tuberry.bot.composition import (
+    build_avito_webhooks,
+    build_master,
+    build_receivers,
+    open_services,
+    worker_factory,
+)
 from tuberry.bot.receivers import PollingReceivers
 from tuberry.bot.settings import Settings
 from tuberry.bot.web import Route, build_web_app, start_web
 from tuberry.bot.webhooks import WebhookReceivers
-from tuberry.jobs.worker import build_worker, run_worker
-from tuberry.storage import queue
+from tuberry.jobs.worker import run_worker
 from tuberry.storage.db import Database
-from tuberry.telegram.bots import BotFactory
 
 log = logging.getLogger(__name__)
-
-
-@contextlib.asynccontextmanager
-async def open_services(settings: Settings, redis_url: str | None = None) -> AsyncIterator[Services]:
-    redis = await queue.connect(redis_url or settings.redis_url)
-    db = Database(settings.database_url)
-    avito = AvitoClient(settings.avito_api_base)
-    bots = BotFactory(settings.telegram_api_base)
-    config = Config(
-        admin_ids=settings.admin_ids,
-        public_url=settings.public_url,
-        avito_poll_interval=settings.avito_poll_interval,
-        auto_reply_delay=settings.auto_reply_delay,
-        redis_prefix=settings.redis_prefix,
-    )
-    services = Services(
-        db=db,
-        queue=queue.JobQueue(redis, settings.redis_prefix),
-        avito=avito,
-        bots=bots,
-        config=config,
-        master=bots.get(settings.master_bot_token.get_secret_value()),
-    )
-    try:
-        yield services
-    finally:
-        await bots.close()
-        await avito.aclose()
-        await db.dispose()
-        await redis.aclose()
-
-
-def build_master(settings: Settings, services: Services) -> tuple[Bot, Dispatcher]:
-    storage = RedisStorage(
-        services.queue.redis,
-        key_builder=DefaultKeyBuilder(
-            prefix=f"{settings.redis_prefix}:fsm", with_bot_id=True, with_destiny=True
-        ),
-    )
-    # Redis locks too, so that two `tuberry bot` processes never handle one user's updates at once.
-    dp = Dispatcher(storage=storage, events_isolation=storage.create_isolation())
-    dp["services"] = services
-    setup_master(dp)
-    assert services.master is not None
-    return services.master, dp
 
 
 async def serve(settings: Settings, *, bots: bool = True, worker: bool = True) -> None:
@@ -96,64 +51,102 @@ async def serve(settings: Settings, *, bots: bool = True, worker: bool = True) -
             embedded.stop()
 
 
-async def _serve(settings: Settings, redis_url: str, *, bots: bool, worker: bool) -> None:
+def config_from(settings: Settings) -> Config:
+    """The settings that behaviour depends on."""
+    return Config(
+        admin_ids=settings.admin_ids,
+        public_url=settings.public_url,
+        avito_poll_interval=settings.avito_poll_interval,
+        auto_reply_delay=settings.auto_reply_delay,
+        redis_prefix=settings.redis_prefix,
+    )
+
+
+@contextlib.asynccontextmanager
+async def services_from_settings(settings: Settings, redis_url: str) -> AsyncIterator[Services]:
+    """The services of a `tuberry` process, with the database of DATABASE_URL (disposed of on exit)."""
+    db = Database(settings.database_url)
+    try:
+        async with open_services(
+            db,
+            redis_url,
+            config_from(settings),
+            telegram_api_base=settings.telegram_api_base,
+            avito_api_base=settings.avito_api_base,
+            master_token=settings.master_bot_token.get_secret_value(),
+        ) as services:
+            yield services
+    finally:
+        await db.dispose()
+
+
+@dataclass
+class _BotSide:
+    """The master bot, the client bots' receivers and, with PUBLIC_URL, Avito webhooks."""
+
+    master_bot: Bot
+    master_dp: Dispatcher
+    receivers: PollingReceivers | WebhookReceivers
+    avito_webhooks: AvitoWebhooks | None
+
+    def routes(self) -> list[Route]:
+        routes = self.receivers.routes() if isinstance(self.receivers, WebhookReceivers) else []
+        return routes + (self.avito_webhooks.routes() if self.avito_webhooks is not None else [])
+
+    def start(self) -> list[asyncio.Task[object]]:
+        tasks: list[asyncio.Task[object]] = [
+            asyncio.create_task(self.receivers.run_sync_loop(), name="client-bots")
+        ]
+        if self.avito_webhooks is not None:
+            tasks.append(asyncio.create_task(self.avito_webhooks.run_sync_loop(), name="avito-webhooks"))
+        polling = self.master_dp.start_polling(self.master_bot, handle_signals=False, close_bot_session=False)
+        tasks.append(asyncio.create_task(polling, name="master-bot"))
+        return tasks
+
+    async def close(self) -> None:
+        await self.receivers.close()
+        if self.avito_webhooks is not None:
+            await self.avito_webhooks.close()
+
+
+async def _bot_side(settings: Settings, services: Services) -> _BotSide:
+    # The master bot long-polls in both modes: only client bots get webhook URLs (SPEC §2, §4).
+    master_bot, master_dp = build_master(services)
+    services.master_username = await startup.master_username(master_bot, settings)
+    receivers = build_receivers(services, build_client_dispatcher(services))
+    return _BotSide(master_bot, master_dp, receivers, build_avito_webhooks(services))
+
+
+def _stop_on_signals() -> asyncio.Event:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, stop.set)
-    async with open_services(settings, redis_url) as services:
+    return stop
+
+
+async def _serve(settings: Settings, redis_url: str, *, bots: bool, worker: bool) -> None:
+    stop = _stop_on_signals()
+    async with services_from_settings(settings, redis_url) as services:
         tasks: list[asyncio.Task[object]] = []
-        routes: list[Route] = []
-        receivers: PollingReceivers | WebhookReceivers | None = None
-        avito_webhooks: AvitoWebhooks | None = None
-        if bots:
-            # The master bot long-polls in both modes: only client bots get webhook URLs (SPEC §2, §4).
-            master_bot, master_dp = build_master(settings, services)
-            services.master_username = await startup.master_username(master_bot, settings)
-            client_dp = build_client_dispatcher(services)
-            if settings.public_url:
-                receivers = WebhookReceivers(
-                    services.db, services.bots, client_dp, public_url=settings.public_url
-                )
-                avito_webhooks = AvitoWebhooks(services)
-                services.avito_subscriptions = avito_webhooks
-                routes += receivers.routes() + avito_webhooks.routes()
-            else:
-                receivers = PollingReceivers(services.db, services.bots, client_dp)
-            services.receivers = receivers
+        bot_side = await _bot_side(settings, services) if bots else None
         # Several `tuberry worker`s often share a host: they serve HTTP only when given a port of their own.
         serve_http = bots or "http_port" in settings.model_fields_set
         # Listening before any webhook is set: Telegram delivers pending updates as soon as it is.
+        routes = bot_side.routes() if bot_side is not None else []
         web_runner = (
             await start_web(build_web_app(services, routes), settings.http_host, settings.http_port)
             if serve_http
             else None
         )
-        if bots:
-            assert receivers is not None
-            tasks.append(asyncio.create_task(receivers.run_sync_loop(), name="client-bots"))
-            if avito_webhooks is not None:
-                tasks.append(asyncio.create_task(avito_webhooks.run_sync_loop(), name="avito-webhooks"))
-            tasks.append(
-                asyncio.create_task(
-                    master_dp.start_polling(master_bot, handle_signals=False, close_bot_session=False),
-                    name="master-bot",
-                )
-            )
+        if bot_side is not None:
+            tasks += bot_side.start()
             mode = "webhooks" if settings.public_url else "long polling"
             log.info("master bot @%s is polling; client bots use %s", services.master_username, mode)
         if worker:
-            worker_settings = RedisSettings.from_dsn(redis_url)
-
-            def new_worker() -> Worker:
-                return build_worker(
-                    services,
-                    worker_settings,
-                    group_rate=settings.telegram_group_rate,
-                    bot_rate=settings.telegram_bot_rate,
-                )
-
+            rates = {"group_rate": settings.telegram_group_rate, "bot_rate": settings.telegram_bot_rate}
+            new_worker = worker_factory(services, redis_url, **rates)
             tasks.append(asyncio.create_task(run_worker(new_worker), name="worker"))
             log.info("worker is running on queue %s", services.queue.name)
         waiter = asyncio.create_task(stop.wait())
@@ -162,10 +155,8 @@ async def _serve(settings: Settings, redis_url: str, *, bots: bool, worker: bool
             if task is not waiter and task.exception() is not None:
                 log.error("%s stopped: %r", task.get_name(), task.exception())
         log.info("shutting down")
-        if receivers is not None:
-            await receivers.close()
-        if avito_webhooks is not None:
-            await avito_webhooks.close()
+        if bot_side is not None:
+            await bot_side.close()
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)

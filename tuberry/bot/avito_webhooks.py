@@ -38,6 +38,7 @@ from tuberry.avito import (
     parse_webhook,
 )
 from tuberry.bot.common.ids import parse_id
+from tuberry.bot.sync_loop import run_sync_loop
 from tuberry.bot.web import Route
 from tuberry.storage.models import AccountStatus, AvitoAccount
 from tuberry.storage.repos import AccountRepo
@@ -160,12 +161,7 @@ class AvitoWebhooks:
         await asyncio.gather(*(reconcile(account_id) for account_id in due))
 
     async def run_sync_loop(self, interval: float = SYNC_EVERY) -> None:
-        while True:
-            try:
-                await self.sync()
-            except Exception:
-                log.exception("syncing Avito webhook subscriptions failed")
-            await asyncio.sleep(interval)
+        await run_sync_loop(self.sync, interval, "Avito webhook subscriptions")
 
     def refresh(self, account_id: int) -> None:
         self._spawn(self._reconcile(account_id))

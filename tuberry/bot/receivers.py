@@ -18,6 +18,7 @@ from aiogram import Bot, Dispatcher
 from aiogram.exceptions import TelegramAPIError, TelegramConflictError, TelegramUnauthorizedError
 
 from tuberry.bot.inbox import DEFAULT_RETRY, RetryPolicy, UpdateInbox, update_payload
+from tuberry.bot.sync_loop import run_sync_loop
 from tuberry.storage.db import Database
 from tuberry.storage.models import BotStatus, ClientBot
 from tuberry.storage.repos import BotRepo
@@ -29,6 +30,7 @@ log = logging.getLogger(__name__)
 POLL_TIMEOUT = 25  # seconds Telegram holds a getUpdates request open
 TOUCH_EVERY = timedelta(seconds=30)  # how often "last update" is written for the bot card
 MAX_BACKOFF = 30.0  # seconds between tries while Telegram or the database keeps failing
+SYNC_EVERY = 5.0  # seconds between syncs of the receiving bots with the database
 
 
 class PollingReceivers:
@@ -82,13 +84,8 @@ class PollingReceivers:
             await self.start(bot_id)
         await self.inbox.resume()
 
-    async def run_sync_loop(self, interval: float = 5.0) -> None:
-        while True:
-            try:
-                await self.sync()
-            except Exception as exc:
-                log.warning("syncing client bots failed (%s), retrying", type(exc).__name__)
-            await asyncio.sleep(interval)
+    async def run_sync_loop(self, interval: float = SYNC_EVERY) -> None:
+        await run_sync_loop(self.sync, interval, "client bots", safe_reason)
 
     async def close(self) -> None:
         for bot_id in list(self._tasks):
@@ -127,7 +124,7 @@ class PollingReceivers:
                 raise
             except Exception as exc:
                 failures = min(failures + 1, 10)
-                log.warning("bot %s: receiving updates failed (%s), retrying", bot_id, _reason(exc))
+                log.warning("bot %s: receiving updates failed (%s), retrying", bot_id, safe_reason(exc))
                 await asyncio.sleep(min(MAX_BACKOFF, 0.5 * 2**failures))
                 continue
             if not updates:
@@ -139,11 +136,11 @@ class PollingReceivers:
                 try:
                     await touch_bot(self._db, bot_id)
                 except Exception as exc:  # only the bot card's "last update" is late
-                    log.warning("bot %s: recording the last update failed (%s)", bot_id, _reason(exc))
+                    log.warning("bot %s: recording the last update failed (%s)", bot_id, safe_reason(exc))
 
 
-def _reason(exc: Exception) -> str:
-    """What went wrong, without the request URL (it holds the token)."""
+def safe_reason(exc: Exception) -> str:
+    """What a Telegram call or a database write failed with, without the request URL (it holds the token)."""
     return exc.message if isinstance(exc, TelegramAPIError) else type(exc).__name__
 
 
@@ -152,7 +149,7 @@ async def _disabled(db: Database, bot_id: int) -> bool:
     try:
         await disable_bot(db, bot_id, "unauthorized")
     except Exception as exc:
-        log.warning("bot %s: disabling it failed (%s), retrying", bot_id, _reason(exc))
+        log.warning("bot %s: disabling it failed (%s), retrying", bot_id, safe_reason(exc))
         return False
     return True
 

@@ -22,14 +22,15 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from aiogram import Dispatcher
-from aiogram.exceptions import TelegramAPIError, TelegramUnauthorizedError
+from aiogram.exceptions import TelegramUnauthorizedError
 from aiogram.types import Update
 from aiohttp import web
 from pydantic import ValidationError
 
 from tuberry.bot.common.ids import parse_id
 from tuberry.bot.inbox import DEFAULT_RETRY, RetryPolicy, UpdateInbox
-from tuberry.bot.receivers import TOUCH_EVERY, disable_bot, touch_bot
+from tuberry.bot.receivers import SYNC_EVERY, TOUCH_EVERY, disable_bot, safe_reason, touch_bot
+from tuberry.bot.sync_loop import run_sync_loop
 from tuberry.bot.web import Route
 from tuberry.storage.db import Database
 from tuberry.storage.models import BotStatus, Workspace
@@ -47,11 +48,6 @@ STARTS_AT_ONCE = 8  # setWebhook calls in flight during one sync (a starting pro
 class _Credentials:
     token: str
     secret: str
-
-
-def _reason(exc: Exception) -> str:
-    """What went wrong, without the request URL (it holds the token)."""
-    return exc.message if isinstance(exc, TelegramAPIError) else type(exc).__name__
 
 
 class WebhookReceivers:
@@ -133,13 +129,8 @@ class WebhookReceivers:
         await asyncio.gather(*(start(bot_id, credentials) for bot_id, credentials in due))
         await self.inbox.resume()
 
-    async def run_sync_loop(self, interval: float = 5.0) -> None:
-        while True:
-            try:
-                await self.sync()
-            except Exception as exc:
-                log.warning("syncing client bot webhooks failed (%s), retrying", _reason(exc))
-            await asyncio.sleep(interval)
+    async def run_sync_loop(self, interval: float = SYNC_EVERY) -> None:
+        await run_sync_loop(self.sync, interval, "client bot webhooks", safe_reason)
 
     async def close(self) -> None:
         """Webhooks stay set: while the process restarts, Telegram keeps updates and delivers them later."""
@@ -171,7 +162,7 @@ class WebhookReceivers:
             await disable_bot(self._db, bot_id, "unauthorized")
             return
         except Exception as exc:
-            log.warning("bot %s: setWebhook failed (%s), retrying at the next sync", bot_id, _reason(exc))
+            log.warning("bot %s: setWebhook failed (%s), retrying at the next sync", bot_id, safe_reason(exc))
             return
         self._started.add(bot_id)
         self._undeleted.pop(bot_id, None)
@@ -183,7 +174,9 @@ class WebhookReceivers:
         except TelegramUnauthorizedError:
             pass  # the token is revoked: Telegram delivers nothing more for it anyway
         except Exception as exc:
-            log.warning("bot %s: deleteWebhook failed (%s), retrying at the next sync", bot_id, _reason(exc))
+            log.warning(
+                "bot %s: deleteWebhook failed (%s), retrying at the next sync", bot_id, safe_reason(exc)
+            )
             self._undeleted[bot_id] = token
             return
         self._undeleted.pop(bot_id, None)
@@ -201,7 +194,7 @@ class WebhookReceivers:
                     credentials = await self._load(bot_id)
                 except Exception as exc:
                     log.warning(
-                        "bot %s: reading the bot failed (%s); Telegram will retry", bot_id, _reason(exc)
+                        "bot %s: reading the bot failed (%s); Telegram will retry", bot_id, safe_reason(exc)
                     )
                     return web.Response(status=503)
                 if credentials is not None:
@@ -226,7 +219,7 @@ class WebhookReceivers:
                 "bot %s: storing update %s failed (%s); Telegram will retry",
                 bot_id,
                 update.update_id,
-                _reason(exc),
+                safe_reason(exc),
             )
             return web.Response(status=503)
         self.inbox.wake(bot_id)
@@ -242,4 +235,4 @@ class WebhookReceivers:
         try:
             await touch_bot(self._db, bot_id)
         except Exception as exc:
-            log.warning("bot %s: recording the last update failed (%s)", bot_id, _reason(exc))
+            log.warning("bot %s: recording the last update failed (%s)", bot_id, safe_reason(exc))
