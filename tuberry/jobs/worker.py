@@ -101,12 +101,16 @@ async def run_worker(build: Callable[[], Worker]) -> None:
             await worker.main()
             return
         except REDIS_GONE as exc:
-            if asyncio.get_running_loop().time() - started > 60:
-                delay = 0.5  # it ran well for a while: this is a new outage
             log.warning("worker lost Redis (%s); starting again in %.1f s", exc, delay)
         except asyncio.CancelledError:
             await asyncio.shield(_drain(worker, SHUTDOWN_GRACE))
             raise
+        except Exception:
+            # Anything else arq lets out of its loop (a WatchError when Redis is flushed mid-transaction):
+            # a worker that stays down loses everything after it, one that starts again loses nothing.
+            log.exception("worker stopped on an error; starting again in %.1f s", delay)
+        if asyncio.get_running_loop().time() - started > 60:
+            delay = 0.5  # it ran well for a while: this is a new outage
         await _drain(worker, JOB_TIMEOUT)
         await asyncio.sleep(delay)
         delay = min(delay * 2, 10.0)
