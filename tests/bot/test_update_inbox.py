@@ -19,7 +19,7 @@ from tuberry.storage.db import Database
 from tuberry.storage.models import ClientBot, TelegramUpdate, UpdateState
 from tuberry.storage.repos import LeaseRepo, UpdateInboxRepo, WorkspaceRepo
 from tuberry.storage.types import utcnow
-from tuberry.telegram.bots import BotFactory
+from tuberry.telegram.bot_factory import BotFactory
 
 QUICK = RetryPolicy(attempts=3, first_delay=0.05, max_delay=0.1)
 

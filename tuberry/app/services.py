@@ -11,7 +11,7 @@ from tuberry.avito import AvitoClient
 from tuberry.storage.db import Database
 from tuberry.storage.models import AvitoAccount
 from tuberry.storage.queue import JobQueue
-from tuberry.telegram.bots import BotFactory
+from tuberry.telegram.bot_factory import BotFactory
 
 
 class Receivers(Protocol):

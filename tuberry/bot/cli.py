@@ -49,12 +49,12 @@ def main(argv: list[str] | None = None) -> None:
             sys.exit(f"tuberry migrate: {exc}")
         print("database is at the newest revision")
         return
-    from tuberry.bot import app, maintenance
+    from tuberry.bot import maintenance, serve
 
     if args.command in SERVES:
         bots, worker = SERVES[args.command]
         try:
-            asyncio.run(app.serve(settings, bots=bots, worker=worker))
+            asyncio.run(serve.serve(settings, bots=bots, worker=worker))
         except bootstrap.StartupError as exc:
             sys.exit(f"tuberry {args.command}: {exc}")
     elif args.command == "check":

@@ -1,5 +1,5 @@
 """The builders of the composition root: the services from URLs, the master bot and its dispatcher, the client
-bots' receivers, Avito webhooks and the worker. `bot.app` builds a process from the settings with them; the
+bots' receivers, Avito webhooks and the worker. `bot.serve` builds a process from the settings with them; the
 tests and `bench/` build the same pieces against the fake servers, with a database and a Redis prefix of
 their own."""
 
@@ -23,7 +23,7 @@ from tuberry.bot.webhooks import WebhookReceivers
 from tuberry.jobs.worker import build_worker
 from tuberry.storage import queue
 from tuberry.storage.db import Database
-from tuberry.telegram.bots import BotFactory
+from tuberry.telegram.bot_factory import BotFactory
 
 
 @contextlib.asynccontextmanager

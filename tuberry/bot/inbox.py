@@ -40,7 +40,7 @@ from tuberry.storage.models import BotStatus
 from tuberry.storage.repos import BotRepo, LeaseRepo, UpdateInboxRepo
 from tuberry.storage.repos.updates import PendingUpdate
 from tuberry.storage.types import utcnow
-from tuberry.telegram.bots import BotFactory
+from tuberry.telegram.bot_factory import BotFactory
 
 log = logging.getLogger(__name__)
 

@@ -23,7 +23,7 @@ from tuberry.storage.db import Database
 from tuberry.storage.models import BotStatus, ClientBot
 from tuberry.storage.repos import BotRepo
 from tuberry.storage.types import utcnow
-from tuberry.telegram.bots import BotFactory
+from tuberry.telegram.bot_factory import BotFactory
 
 log = logging.getLogger(__name__)
 

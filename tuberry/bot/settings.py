@@ -10,7 +10,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 class Settings(BaseSettings):
-    """Every setting Tuberry reads. Only `bot.cli` and `bot.app` see this class; the rest gets arguments."""
+    """Every setting Tuberry reads. Only `bot.cli` and `bot.serve` see this class; the rest gets arguments."""
 
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
