@@ -1,0 +1,164 @@
+"""Start-up time and idle memory of `tuberry run` with one connected client bot, against the local fakes.
+
+    .venv/bin/python -m bench.idle                 # Redis at 127.0.0.1:6379 (REDIS_URL set)
+    .venv/bin/python -m bench.idle --embedded      # REDIS_URL unset, no Redis: the embedded store
+    .venv/bin/python -m bench.idle --runs 3 --idle 10
+
+A temporary directory gets an SQLite database at the newest revision holding one shop (bench/shop.py: a
+workspace, a client bot admin in a forum group, an Avito account), as after an owner has onboarded; then
+`tuberry run` starts there as a subprocess, as an operator would restart it. Figures per run:
+- start-up: from spawning the process to the fake Telegram receiving the master bot's first getUpdates
+  (and the client bot's first one);
+- idle RSS: resident memory after `--idle` seconds of nothing to do (VmRSS);
+- peak RSS: the process's high-water mark over the whole run (VmHWM).
+Figures only, no thresholds. Needs Redis on 127.0.0.1:6379 unless --embedded. The machine's load skews the
+start-up figure: compare runs made on the same machine at the same time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import os
+import signal
+import socket
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography.fernet import Fernet
+from redis.asyncio import Redis
+
+from bench.shop import open_shop
+from tests.fakes.avito import FakeAvito
+from tests.fakes.telegram import FakeBot, FakeTelegram
+from tuberry.storage import crypto
+from tuberry.storage.db import Database
+from tuberry.storage.migrate import upgrade
+
+REDIS_URL = "redis://127.0.0.1:6379/0"
+START_TIMEOUT = 120.0
+
+
+@dataclass(frozen=True)
+class Run:
+    master_start: float  # seconds from spawn to the master bot's first getUpdates
+    client_start: float  # … to the client bot's first getUpdates
+    idle_rss: float  # MB
+    peak_rss: float  # MB
+
+
+def _status_mb(pid: int, field: str) -> float:
+    """A memory line of /proc/<pid>/status (VmRSS, VmHWM) in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no {field} for process {pid}")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def _first_call(tg: FakeTelegram, bot: FakeBot, method: str, since: float, proc: object) -> float:
+    deadline = since + START_TIMEOUT
+    while not tg.calls(method, bot=bot):
+        if getattr(proc, "returncode", None) is not None:
+            raise SystemExit(f"tuberry run exited with {proc.returncode} before {method}")  # type: ignore[attr-defined]
+        if time.perf_counter() > deadline:
+            raise SystemExit(f"no {method} from @{bot.username} within {START_TIMEOUT} s")
+        await asyncio.sleep(0.005)
+    return time.perf_counter() - since
+
+
+async def one_run(idle: float, embedded: bool) -> Run:
+    workdir = Path(tempfile.mkdtemp(prefix="tuberry-idle-"))
+    key = Fernet.generate_key().decode()
+    crypto.install_keys([key])
+    url = f"sqlite+aiosqlite:///{workdir / 'tuberry.db'}"
+    await asyncio.to_thread(upgrade, url)
+    tg, avito = FakeTelegram(), FakeAvito()
+    await tg.start()
+    await avito.start()
+    master = tg.add_bot(username="idle_master_bot")
+    db = Database(url)
+    shop = await open_shop(db, tg, avito, username="idle_shop_bot", title="Idle")
+    await db.dispose()
+    prefix = f"tuberry-idle-{uuid.uuid4().hex[:8]}"
+    env = {
+        **{k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")},
+        "DATABASE_URL": url,
+        "MASTER_BOT_TOKEN": master.token,
+        "SECRET_KEY": key,
+        "REDIS_PREFIX": prefix,
+        "TELEGRAM_API_BASE": tg.base_url,
+        "AVITO_API_BASE": avito.base_url,
+        "HTTP_HOST": "127.0.0.1",
+        "HTTP_PORT": str(_free_port()),
+    }
+    if embedded:
+        env["_TUBERRY_DEFAULT_REDIS_URL"] = "redis://127.0.0.1:1/0"  # no Redis there: the embedded store
+    else:
+        env["REDIS_URL"] = REDIS_URL
+    log = (workdir / "run.log").open("wb")
+    started = time.perf_counter()
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "tuberry.bot.cli", "run", cwd=workdir, env=env, stdout=log, stderr=log
+    )
+    log.close()
+    try:
+        master_start = await _first_call(tg, master, "getUpdates", started, proc)
+        client_start = await _first_call(tg, shop.bot, "getUpdates", started, proc)
+        await asyncio.sleep(idle)
+        if proc.returncode is not None:
+            raise SystemExit(f"tuberry run exited with {proc.returncode}; see {workdir / 'run.log'}")
+        idle_rss = _status_mb(proc.pid, "VmRSS")
+        peak_rss = _status_mb(proc.pid, "VmHWM")
+    finally:
+        if proc.returncode is None:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                await asyncio.wait_for(proc.wait(), 20)
+            except TimeoutError:
+                proc.kill()
+                await proc.wait()
+        if not embedded:
+            redis = Redis.from_url(REDIS_URL)
+            with contextlib.suppress(Exception):
+                keys = [k async for k in redis.scan_iter(match=f"*{prefix}*")]
+                if keys:
+                    await redis.delete(*keys)
+            await redis.aclose()
+        await avito.stop()
+        await tg.stop()
+    return Run(master_start, client_start, idle_rss, peak_rss)
+
+
+async def run(runs: int, idle: float, embedded: bool) -> None:
+    results = [await one_run(idle, embedded) for _ in range(runs)]
+    redis = "embedded store" if embedded else "REDIS_URL"
+    print(f"tuberry run, SQLite, {redis}, one client bot, {idle:g} s idle")
+    print(f"{'run':>3}  {'master getUpdates s':>19}  {'client getUpdates s':>19}  {'idle RSS MB':>11}  {'peak RSS MB':>11}")
+    for n, r in enumerate(results, 1):
+        print(
+            f"{n:>3}  {r.master_start:>19.2f}  {r.client_start:>19.2f}  {r.idle_rss:>11.1f}  {r.peak_rss:>11.1f}"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=1)
+    parser.add_argument("--idle", type=float, default=10.0, help="seconds to stay idle before sampling RSS")
+    parser.add_argument("--embedded", action="store_true", help="no REDIS_URL and no Redis: the embedded store")
+    args = parser.parse_args()
+    asyncio.run(run(args.runs, args.idle, args.embedded))
+
+
+if __name__ == "__main__":
+    main()
