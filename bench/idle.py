@@ -144,18 +144,28 @@ async def run(runs: int, idle: float, embedded: bool) -> None:
     results = [await one_run(idle, embedded) for _ in range(runs)]
     redis = "embedded store" if embedded else "REDIS_URL"
     print(f"tuberry run, SQLite, {redis}, one client bot, {idle:g} s idle")
-    print(f"{'run':>3}  {'master getUpdates s':>19}  {'client getUpdates s':>19}  {'idle RSS MB':>11}  {'peak RSS MB':>11}")
+    columns = ("run", "master getUpdates s", "client getUpdates s", "idle RSS MB", "peak RSS MB")
+    print("  ".join(f"{c:>{len(c)}}" for c in columns))
     for n, r in enumerate(results, 1):
-        print(
-            f"{n:>3}  {r.master_start:>19.2f}  {r.client_start:>19.2f}  {r.idle_rss:>11.1f}  {r.peak_rss:>11.1f}"
+        figures = (
+            str(n),
+            f"{r.master_start:.2f}",
+            f"{r.client_start:.2f}",
+            f"{r.idle_rss:.1f}",
+            f"{r.peak_rss:.1f}",
         )
+        print("  ".join(f"{f:>{len(c)}}" for f, c in zip(figures, columns, strict=True)))
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--runs", type=int, default=1)
     parser.add_argument("--idle", type=float, default=10.0, help="seconds to stay idle before sampling RSS")
-    parser.add_argument("--embedded", action="store_true", help="no REDIS_URL and no Redis: the embedded store")
+    parser.add_argument(
+        "--embedded", action="store_true", help="no REDIS_URL and no Redis: the embedded store"
+    )
     args = parser.parse_args()
     asyncio.run(run(args.runs, args.idle, args.embedded))
 
