@@ -8,11 +8,12 @@ A temporary directory gets an SQLite database at the newest revision holding one
 workspace, a client bot admin in a forum group, an Avito account), as after an owner has onboarded; then
 `tuberry run` starts there as a subprocess, as an operator would restart it. Figures per run:
 - start-up: from spawning the process to the fake Telegram receiving the master bot's first getUpdates
-  (and the client bot's first one);
+  (and the client bot's first one), and the CPU seconds the process had used by then, a figure the
+  machine's load does not inflate;
 - idle RSS: resident memory after `--idle` seconds of nothing to do (VmRSS);
 - peak RSS: the process's high-water mark over the whole run (VmHWM).
-Figures only, no thresholds. Needs Redis on 127.0.0.1:6379 unless --embedded. The machine's load skews the
-start-up figure: compare runs made on the same machine at the same time.
+Figures only, no thresholds. Needs Redis on 127.0.0.1:6379 unless --embedded. The machine's load stretches
+the start-up seconds (not the CPU seconds): compare runs made on the same machine at the same time.
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ START_TIMEOUT = 120.0
 @dataclass(frozen=True)
 class Run:
     master_start: float  # seconds from spawn to the master bot's first getUpdates
+    master_cpu: float  # CPU seconds (user + system) the process had used by then
     client_start: float  # … to the client bot's first getUpdates
     idle_rss: float  # MB
     peak_rss: float  # MB
@@ -58,6 +60,12 @@ def _status_mb(pid: int, field: str) -> float:
         if line.startswith(field + ":"):
             return int(line.split()[1]) / 1024
     raise RuntimeError(f"no {field} for process {pid}")
+
+
+def _cpu_seconds(pid: int) -> float:
+    """utime + stime of /proc/<pid>/stat: start-up work that does not depend on the machine's load."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _free_port() -> int:
@@ -114,6 +122,7 @@ async def one_run(idle: float, embedded: bool) -> Run:
     log.close()
     try:
         master_start = await _first_call(tg, master, "getUpdates", started, proc)
+        master_cpu = _cpu_seconds(proc.pid)
         client_start = await _first_call(tg, shop.bot, "getUpdates", started, proc)
         await asyncio.sleep(idle)
         if proc.returncode is not None:
@@ -137,19 +146,20 @@ async def one_run(idle: float, embedded: bool) -> Run:
             await redis.aclose()
         await avito.stop()
         await tg.stop()
-    return Run(master_start, client_start, idle_rss, peak_rss)
+    return Run(master_start, master_cpu, client_start, idle_rss, peak_rss)
 
 
 async def run(runs: int, idle: float, embedded: bool) -> None:
     results = [await one_run(idle, embedded) for _ in range(runs)]
     redis = "embedded store" if embedded else "REDIS_URL"
     print(f"tuberry run, SQLite, {redis}, one client bot, {idle:g} s idle")
-    columns = ("run", "master getUpdates s", "client getUpdates s", "idle RSS MB", "peak RSS MB")
+    columns = ("run", "master getUpdates s", "CPU s", "client getUpdates s", "idle RSS MB", "peak RSS MB")
     print("  ".join(f"{c:>{len(c)}}" for c in columns))
     for n, r in enumerate(results, 1):
         figures = (
             str(n),
             f"{r.master_start:.2f}",
+            f"{r.master_cpu:.2f}",
             f"{r.client_start:.2f}",
             f"{r.idle_rss:.1f}",
             f"{r.peak_rss:.1f}",
