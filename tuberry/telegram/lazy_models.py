@@ -7,8 +7,9 @@ memory and most of aiogram's import time (measured with bench/idle.py), although
 a few dozen of those types.
 
 `import_aiogram()` imports aiogram with that loop turned into what it is for, resolving forward references:
-the names it passes are put into each type's module (where aiogram imports them only under TYPE_CHECKING),
-so pydantic's own deferred build resolves them when a model is first validated or serialized. Models defined
+the names it passes that a type's annotations use are put into the type's module (where aiogram imports them
+only under TYPE_CHECKING), so pydantic's own deferred build resolves them when a model is first validated or
+serialized. Models defined
 during the import without a `defer_build` of their own (the Bot API methods) are deferred as well. Behaviour
 is pydantic's: the same validators, built later. Call it before anything imports aiogram (the entry point);
 if aiogram is already imported, or pydantic's internals are not the ones expected, it is a plain import.
@@ -17,10 +18,13 @@ if aiogram is already imported, or pydantic's internals are not the ones expecte
 from __future__ import annotations
 
 import importlib
+import re
 import sys
 from typing import Any
 
 from pydantic import BaseModel
+
+_NAME = re.compile(r"[A-Za-z_]\w*")
 
 
 def import_aiogram() -> None:
@@ -43,8 +47,10 @@ def import_aiogram() -> None:
         if args or kwargs.get("force") or namespace is None or cls.__pydantic_complete__:
             return rebuild.__func__(cls, *args, **kwargs)
         module = vars(sys.modules[cls.__module__])
-        for name, value in namespace.items():
-            module.setdefault(name, value)
+        for annotation in vars(cls).get("__annotations__", {}).values():
+            for name in _NAME.findall(annotation) if isinstance(annotation, str) else ():
+                if name in namespace and name not in module:
+                    module[name] = namespace[name]
         return None
 
     BaseModel.model_rebuild = classmethod(deferred_rebuild)  # type: ignore[method-assign,assignment]
