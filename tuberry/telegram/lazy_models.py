@@ -9,10 +9,11 @@ a few dozen of those types.
 `import_aiogram()` imports aiogram with that loop turned into what it is for, resolving forward references:
 the names it passes that a type's annotations use are put into the type's module (where aiogram imports them
 only under TYPE_CHECKING), so pydantic's own deferred build resolves them when a model is first validated or
-serialized. Models defined
-during the import without a `defer_build` of their own (the Bot API methods) are deferred as well. Behaviour
-is pydantic's: the same validators, built later. Call it before anything imports aiogram (the entry point);
-if aiogram is already imported, or pydantic's internals are not the ones expected, it is a plain import.
+serialized. Models defined during the import without a `defer_build` of their own (the Bot API methods) are
+deferred as well. Behaviour is pydantic's: the same validators, built later (the first getUpdates answer
+builds `Update` and everything it references, a fraction of a second). Call it before anything imports
+aiogram (the entry point); if aiogram is already imported, or pydantic's internals are not the ones
+expected, it is a plain import.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ _NAME = re.compile(r"[A-Za-z_]\w*")
 
 
 def import_aiogram() -> None:
+    """Import aiogram with its models' validators built on first use (see the module's docstring)."""
     if "aiogram" in sys.modules:
         return
     try:
