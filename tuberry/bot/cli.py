@@ -49,6 +49,10 @@ def main(argv: list[str] | None = None) -> None:
             sys.exit(f"tuberry migrate: {exc}")
         print("database is at the newest revision")
         return
+    # Before anything imports aiogram: its Telegram types' validators are built when first used.
+    from tuberry.telegram.lazy_models import import_aiogram
+
+    import_aiogram()
     from tuberry.bot import maintenance, serve
 
     if args.command in SERVES:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+from typing import TYPE_CHECKING
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramNetworkError, TelegramNotFound, TelegramUnauthorizedError
@@ -19,11 +20,13 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy import select
 
 from tuberry.bot.bootstrap import StartupError, install_secret_key, retrying
-from tuberry.bot.embedded_redis import EmbeddedRedis
 from tuberry.bot.settings import Settings
 from tuberry.storage import crypto
 from tuberry.storage.db import Database
 from tuberry.storage.models import AvitoAccount, ClientBot
+
+if TYPE_CHECKING:
+    from tuberry.bot.embedded_redis import EmbeddedRedis
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +83,9 @@ async def choose_redis(settings: Settings, *, may_embed: bool) -> tuple[str, Emb
             await _ping_redis(DEFAULT_REDIS_URL)
             return DEFAULT_REDIS_URL, None
         except REDIS_TRANSIENT:
+            # Imported only here: fakeredis brings numpy and Lua, ~15 MB that a real Redis makes useless.
+            from tuberry.bot.embedded_redis import EmbeddedRedis
+
             embedded = EmbeddedRedis()
             log.info(
                 "REDIS_URL is not set and no Redis answers at %s: using an embedded Redis-compatible store "
