@@ -13,7 +13,6 @@ from arq.connections import RedisSettings
 from tests.bridge.conftest import Bridge
 from tests.conftest import REDIS_URL
 from tests.jobs.conftest import backlog, job_ctx
-from tuberry.app.services import Config, Services
 from tuberry.jobs.worker import build_worker
 from tuberry.storage import queue
 from tuberry.storage.db import Database
@@ -92,20 +91,9 @@ async def test_a_lease_is_held_by_one_holder_until_released_or_lapsed(database: 
     assert await leases.acquire("deliver:1", "c", later, ttl) is None
 
 
-async def test_a_killed_workers_jobs_are_claimed_for_well_under_a_minute(redis_prefix: str) -> None:
+async def test_a_killed_workers_jobs_are_claimed_for_well_under_a_minute(bridge: Bridge) -> None:
     """arq keeps a job claimed (its in-progress key) for the longest timeout of any of its functions, the cron
     `tick` included, + 10 s after its worker dies (`kill -9`): with every timeout short, another worker takes
     the dialog's or account's work over within 40 s (the database lease lapses sooner, after 30 s)."""
-    redis = await queue.connect(REDIS_URL)
-    try:
-        services = Services(
-            db=None,  # type: ignore[arg-type]  # building the worker touches no database
-            queue=queue.JobQueue(redis, redis_prefix),
-            avito=None,  # type: ignore[arg-type]
-            bots=None,  # type: ignore[arg-type]
-            config=Config(redis_prefix=redis_prefix),
-        )
-        worker = build_worker(services, RedisSettings.from_dsn(REDIS_URL), group_rate=0, bot_rate=0)
-        assert worker.in_progress_timeout_s <= 40
-    finally:
-        await redis.aclose()
+    worker = build_worker(bridge.services, RedisSettings.from_dsn(REDIS_URL), group_rate=0, bot_rate=0)
+    assert worker.in_progress_timeout_s <= 40
