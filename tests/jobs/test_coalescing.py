@@ -1,8 +1,9 @@
 """While a group's Telegram budget is spent, the buyer's texts at the head of a topic's queue go together.
 
-Each run here is one delivery job called directly with a pacer of a real limit (3 a minute): its sends all
-fall in one window, so what is combined depends on counts, never on timing. The topic and its card exist
-already (posted by the bridge's worker, which paces nothing), so every slot goes to the buyer's messages.
+Each run here is one delivery job called directly with a pacer of a real limit. A spent budget is one send in
+any window of a few seconds, the window's one send taken just before the run: each check finds it spent (a
+send fills the window again), and each wait is short enough to be slept inside the job. The topic and its
+card exist already (posted by the bridge's worker, which paces nothing), so every slot goes to the buyer's.
 """
 
 from __future__ import annotations
@@ -22,15 +23,23 @@ from tuberry.jobs.deliver import deliver_to_telegram
 from tuberry.jobs.poll import poll_account
 from tuberry.jobs.runtime import Runtime
 from tuberry.storage.models import Direction, Message, Origin, TgState
-from tuberry.storage.pacing import Pacer, telegram_limits
+from tuberry.storage.pacing import Limit, Pacer
 from tuberry.storage.types import utcnow
 
+SPENT = Limit(1, 3)  # a window shorter than the longest wait slept in a job (topic_sender.MAX_INLINE_WAIT)
 
-def _paced_ctx(bridge: Bridge, group_per_minute: int) -> dict[str, Any]:
-    """A worker's ctx whose pacer allows `group_per_minute` sends into the group (the bot unlimited)."""
-    group, per_bot = telegram_limits(group_per_minute, 0)
-    pacer = Pacer(bridge.services.queue.redis, bridge.services.config.redis_prefix, group, per_bot)
+
+def _paced_ctx(bridge: Bridge, group: Limit) -> dict[str, Any]:
+    """A worker's ctx whose pacer allows `group` sends into the group (the bot unlimited)."""
+    pacer = Pacer(bridge.services.queue.redis, bridge.services.config.redis_prefix, group, Limit(0, 1))
     return {**job_ctx(bridge), "rt": Runtime(services=bridge.services, pacer=pacer, budget=60)}
+
+
+async def _spent_ctx(bridge: Bridge) -> dict[str, Any]:
+    """A worker's ctx with the group's budget spent right now."""
+    ctx = _paced_ctx(bridge, SPENT)
+    assert await ctx["rt"].pacer.acquire(bridge.group_id, bridge.bot_row_id) == 0
+    return ctx
 
 
 async def _topic_with_waiting(bridge: Bridge, *later: str | None) -> tuple[str, int, int]:
@@ -90,10 +99,10 @@ async def test_a_spent_budget_sends_the_waiting_texts_as_one_message_each_row_po
     texts = [f"вопрос номер {n}" for n in range(6)]
     _, dialog_id, topic = await _topic_with_waiting(bridge, *texts)
 
-    assert await deliver_to_telegram(_paced_ctx(bridge, 3), dialog_id) == "done"
+    assert await deliver_to_telegram(await _spent_ctx(bridge), dialog_id) == "done"
 
     messages = _new_messages(bridge, topic)
-    assert len(messages) == 1  # 6 texts, room for 3 sends: together, in one send
+    assert len(messages) == 1  # together, in the next send
     shown = messages[0]["text"]
     _assert_each_once_in_order(shown, texts)
     assert shown.count("Анна") == len(texts)  # each part under its time and sender line
@@ -105,7 +114,7 @@ async def test_a_photo_between_texts_stays_a_message_of_its_own_in_order(bridge:
     before, after = [f"до фото {n}" for n in range(4)], ["после фото 1", "после фото 2"]
     _, dialog_id, topic = await _topic_with_waiting(bridge, *before, None, *after)
 
-    assert await deliver_to_telegram(_paced_ctx(bridge, 3), dialog_id) == "done"
+    assert await deliver_to_telegram(await _spent_ctx(bridge), dialog_id) == "done"
 
     messages = _new_messages(bridge, topic)
     assert [("photo" in m) for m in messages] == [False, True, False]
@@ -120,7 +129,7 @@ async def test_texts_too_long_for_one_message_together_are_split_and_nothing_is_
     texts = [f"{n}: " + " ".join(f"слово{n}-{w}" for w in range(150)) for n in range(5)]  # ~1,600 each
     _, dialog_id, topic = await _topic_with_waiting(bridge, *texts)
 
-    assert await deliver_to_telegram(_paced_ctx(bridge, 3), dialog_id) == "done"
+    assert await deliver_to_telegram(await _spent_ctx(bridge), dialog_id) == "done"
 
     messages = _new_messages(bridge, topic)
     assert 1 < len(messages) < len(texts)
@@ -133,7 +142,7 @@ async def test_with_budget_to_spare_each_message_is_a_message_of_its_own(bridge:
     texts = [f"вопрос номер {n}" for n in range(6)]
     _, dialog_id, topic = await _topic_with_waiting(bridge, *texts)
 
-    assert await deliver_to_telegram(_paced_ctx(bridge, 20), dialog_id) == "done"
+    assert await deliver_to_telegram(_paced_ctx(bridge, Limit(20, 60)), dialog_id) == "done"
 
     messages = _new_messages(bridge, topic)
     assert [m["text"] for m in messages] == texts

@@ -1,8 +1,8 @@
 """The steps of a delivery (jobs/deliver.py): each does one thing in Telegram and stores it once it is done.
 
 The topic's set-up comes first: the topic, its card, the card's pin. Then each message: text, photo or voice,
-and what stands in when media fails. When the group's Telegram budget cannot carry the buyer's texts at the
-head of the queue one by one, they go together as one Telegram message (app/topic_texts.combined).
+and what stands in when media fails. While the group's Telegram budget is spent, the buyer's texts at the head
+of the queue go together as one Telegram message (app/topic_texts.combined).
 
 Photos go by URL first (Telegram fetches them), then as uploaded bytes; a voice note is fetched from Avito and
 remuxed to OGG/Opus, or sent as the original file when that fails. Media that keeps failing gives way to a
@@ -138,14 +138,12 @@ async def pin_card(rt: Runtime, delivery: Delivery) -> Delivery:
 async def post_next(rt: Runtime, delivery: Delivery, pending: Sequence[Message]) -> int:
     """Post the head of the topic's queue; returns how many of its messages went.
 
-    One Telegram message per stored message while the group's budget has room for the buyer's texts at the
-    head; once it has not, those texts go together, so a burst reaches the topic within the budget."""
+    One Telegram message per stored message while the group has a free send slot; once its budget is spent,
+    the buyer's texts at the head go together in the next slot, so a burst reaches the topic within a window
+    or two instead of a message a minute."""
     run = text_run(delivery.t, pending)
-    if len(run) >= 2:
-        room = await rt.pacer.room(delivery.target.chat_id)
-        if room is not None and room < len(run):
-            first = combined(delivery.t, run, delivery.buyer, delivery.zone)[0]
-            return await post_together(rt, delivery, first)
+    if len(run) >= 2 and await rt.pacer.room(delivery.target.chat_id) == 0:
+        return await post_together(rt, delivery, combined(delivery.t, run, delivery.buyer, delivery.zone)[0])
     await post_message(rt, delivery, pending[0])
     return 1
 
