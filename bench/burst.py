@@ -2,11 +2,12 @@
 
     .venv/bin/python -m bench.burst --chats 3 --messages 20 --rate 20 --database sqlite
 
-Buyers write `messages` texts into each of `chats` Avito chats of one account, all at once; one worker with
-TELEGRAM_GROUP_RATE = `--rate` (a minute) and 30 a second per bot delivers them into a group whose fake
-Telegram answers 429 beyond the same rate. Printed: seconds until every text is in its topic, the Telegram
-messages that carry them (fewer than the texts when the budget ran out and texts went together), and the most
-message-creating calls (sends and topic creations: what takes a pacing slot) any 60-second window held.
+Buyers write `messages` texts into each of `chats` Avito chats of one account, all at once (or one every
+`--gap` seconds); one worker with TELEGRAM_GROUP_RATE = `--rate` (a minute) and 30 a second per bot delivers
+them into a group whose fake Telegram answers 429 beyond the same rate. Printed: seconds until every text is
+in its topic, the Telegram messages that carry them (fewer than the texts when the budget ran out and texts
+went together), and the most messages Telegram created (sends and topic creations: what takes a pacing slot)
+any 60-second window held.
 Needs Redis on 127.0.0.1:6379 (and PostgreSQL for --database postgresql).
 """
 
@@ -18,6 +19,7 @@ import contextlib
 import tempfile
 import time
 import uuid
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -41,16 +43,19 @@ CREATING = {"sendmessage", "sendphoto", "sendvoice", "sendaudio", "senddocument"
 WINDOW = 60.0
 
 
-class _TimedCalls(list[tuple[str, dict[str, Any], int]]):
-    """The fake's call log, also noting when each call came in."""
+def _note_created(tg: FakeTelegram) -> list[tuple[float, str]]:
+    """When the fake answered each message-creating call with success (a 429 creates nothing), and which."""
+    created: list[tuple[float, str]] = []
+    invoke = tg._invoke
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.times: list[tuple[float, str]] = []
+    async def timed(bot: Any, method: str, raw: dict[str, Any], files: dict[str, Any]) -> tuple[int, Any]:
+        status, body = await invoke(bot, method, raw, files)
+        if status == 200 and method.lower() in CREATING:
+            created.append((time.monotonic(), method))
+        return status, body
 
-    def append(self, call: tuple[str, dict[str, Any], int]) -> None:
-        self.times.append((time.monotonic(), call[0].lower()))
-        super().append(call)
+    tg._invoke = timed  # type: ignore[method-assign]
+    return created
 
 
 def _retry_afters() -> float:
@@ -63,14 +68,13 @@ def _busiest_window(moments: list[float]) -> int:
     return max((sum(1 for u in moments if t <= u < t + WINDOW) for t in moments), default=0)
 
 
-async def run(chats: int, messages: int, rate: int, kind: str) -> None:
+async def run(chats: int, messages: int, rate: int, kind: str, gap: float) -> None:
     crypto.install_keys([Fernet.generate_key().decode()])
     url, pg_name = await _database(kind, Path(tempfile.mkdtemp()))
     await asyncio.to_thread(upgrade, url)
     db = Database(url)
     tg, avito = FakeTelegram(), FakeAvito()
-    calls = _TimedCalls()
-    tg._calls = calls  # the bench times the calls the fake records
+    created = _note_created(tg)
     await tg.start()
     await avito.start()
     prefix = f"tuberry-bench-{uuid.uuid4().hex[:8]}"
@@ -87,7 +91,7 @@ async def run(chats: int, messages: int, rate: int, kind: str) -> None:
             task = asyncio.create_task(worker.main())
             retries_before = _retry_afters()
             try:
-                await _burst(tg, avito, shop, chats, messages, rate, kind, calls)
+                await _burst(tg, avito, shop, chats, messages, rate, kind, created, gap)
                 print(f"429 answers from Telegram: {_retry_afters() - retries_before:g}")
             finally:
                 task.cancel()
@@ -115,13 +119,16 @@ async def _burst(
     messages: int,
     rate: int,
     kind: str,
-    calls: _TimedCalls,
+    created: list[tuple[float, str]],
+    gap: float,
 ) -> None:
     chat_ids = [avito.add_chat(shop.account, buyer_name=f"Покупатель {n}") for n in range(chats)]
     texts = [f"m{n}-{i:03d}." for i in range(messages) for n in range(chats)]
     start = time.monotonic()
     for text in texts:
         avito.buyer_sends(chat_ids[int(text[1 : text.index("-")])], text)
+        if gap:
+            await asyncio.sleep(gap)
 
     def shown() -> list[str]:
         return [m.get("text") or "" for m in tg.sent(shop.group, bot=shop.bot)]
@@ -135,15 +142,17 @@ async def _burst(
     await asyncio.sleep(1)  # a late duplicate would show now
     bodies = shown()
     duplicates = sum(1 for text in texts if sum(body.count(text) for body in bodies) != 1)
-    creating = [moment for moment, name in calls.times if name in CREATING and moment >= start]
+    creating = [moment for moment, _ in created if moment >= start]
+    methods = Counter(method for moment, method in created if moment >= start)
     carriers = sum(1 for body in bodies if any(text in body for text in texts))
-    print(f"database={kind} TELEGRAM_GROUP_RATE={rate} chats={chats} messages/chat={messages}")
+    print(f"database={kind} TELEGRAM_GROUP_RATE={rate} chats={chats} messages/chat={messages} gap={gap}s")
     print(f"all {len(texts)} texts in their topics after {done:.1f} s, in {carriers} Telegram messages")
     print(f"texts shown other than once: {duplicates}")
     print(
-        f"message-creating calls into the group: {len(creating)}; "
+        f"messages created in the group: {len(creating)}; "
         f"busiest {WINDOW:g}-second window: {_busiest_window(creating)} (allowed {rate})"
     )
+    print("  by method: " + ", ".join(f"{method} {count}" for method, count in sorted(methods.items())))
 
 
 def main() -> None:
@@ -153,9 +162,10 @@ def main() -> None:
     parser.add_argument("--chats", type=int, default=3)
     parser.add_argument("--messages", type=int, default=20, help="texts per chat")
     parser.add_argument("--rate", type=int, default=20, help="TELEGRAM_GROUP_RATE, a minute")
+    parser.add_argument("--gap", type=float, default=0.0, help="seconds between buyers' texts (0: at once)")
     parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
     args = parser.parse_args()
-    asyncio.run(run(args.chats, args.messages, args.rate, args.database))
+    asyncio.run(run(args.chats, args.messages, args.rate, args.database, args.gap))
 
 
 if __name__ == "__main__":
