@@ -44,14 +44,16 @@ WINDOW = 60.0
 
 
 def _note_created(tg: FakeTelegram) -> list[tuple[float, str]]:
-    """When the fake answered each message-creating call with success (a 429 creates nothing), and which."""
+    """When each message-creating call that succeeded (a 429 creates nothing) reached the fake, as Telegram
+    counts it, and which it was."""
     created: list[tuple[float, str]] = []
     invoke = tg._invoke
 
     async def timed(bot: Any, method: str, raw: dict[str, Any], files: dict[str, Any]) -> tuple[int, Any]:
+        arrived = time.monotonic()
         status, body = await invoke(bot, method, raw, files)
         if status == 200 and method.lower() in CREATING:
-            created.append((time.monotonic(), method))
+            created.append((arrived, method))
         return status, body
 
     tg._invoke = timed  # type: ignore[method-assign]
