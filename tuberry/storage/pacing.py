@@ -103,12 +103,6 @@ class Pacer:
             await pipe.execute()
 
 
-# A slot is stamped when taken, Telegram counts a send when its request arrives some milliseconds later, and
-# those delays differ: a window of exactly a minute let Telegram see 21 sends in one of its minutes (and
-# answer 429; bench/burst.py). A second more keeps its minute at the rate.
-GROUP_WINDOW = 61
-
-
 def telegram_limits(group_per_minute: float, bot_per_second: float) -> tuple[Limit, Limit]:
     # Telegram's published limits (API-NOTES §9.2): 20 a minute into one group, ~30 a second from one bot.
-    return Limit.of(group_per_minute, GROUP_WINDOW), Limit.of(bot_per_second, 1)
+    return Limit.of(group_per_minute, 60), Limit.of(bot_per_second, 1)
