@@ -86,7 +86,6 @@ async def run(chats: int, messages: int, rate: int, kind: str, gap: float) -> No
             db, REDIS_URL, config, telegram_api_base=tg.base_url, avito_api_base=avito.base_url
         ) as services:
             shop = await open_shop(db, tg, avito, username="burst_bot", title="Burst")
-            tg.rate_limit_group(shop.group, rate)  # Telegram's own limit: 429 beyond it
             receivers = build_receivers(services, build_client_dispatcher(services), poll_timeout=1)
             await receivers.sync()
             worker = worker_factory(services, REDIS_URL, group_rate=rate, bot_rate=30)()
@@ -124,9 +123,11 @@ async def _burst(
     created: list[tuple[float, str]],
     gap: float,
 ) -> None:
-    # The bot's first words in the group (that it is connected) are sent unpaced and are no part of the burst.
+    # The bot's first words in the group (that it is connected) are sent unpaced and are no part of the burst:
+    # Telegram's own limit (429 beyond `rate` a minute) starts counting after them.
     with contextlib.suppress(AssertionError):
         await tg.wait_until(lambda: tg.sent(shop.group, bot=shop.bot), 10)
+    tg.rate_limit_group(shop.group, rate)
     chat_ids = [avito.add_chat(shop.account, buyer_name=f"Покупатель {n}") for n in range(chats)]
     texts = [f"m{n}-{i:03d}." for i in range(messages) for n in range(chats)]
     start = time.monotonic()
