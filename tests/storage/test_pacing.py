@@ -143,6 +143,26 @@ async def test_a_429_holds_the_chat_with_pacing_off_too(redis: Redis, redis_pref
     assert 29.0 < await pacer.acquire(-100, 1) <= 30.0
 
 
+async def test_room_tells_the_sends_a_group_takes_now_and_takes_none(redis: Redis, redis_prefix: str) -> None:
+    pacer = Pacer(redis, redis_prefix, Limit(3, 60), Limit(30, 1))
+    assert await pacer.room(-100) == 3
+    assert await pacer.room(-100) == 3  # asking takes nothing
+    assert await pacer.acquire(-100, 1) == 0.0
+    assert await pacer.room(-100) == 2
+    assert [await pacer.acquire(-100, 1) for _ in range(2)] == [0.0, 0.0]
+    assert await pacer.room(-100) == 0
+    assert await pacer.room(-200) == 3  # another group's budget is its own
+    await pacer.penalise(chat_id=-200, retry_after=30)
+    assert await pacer.room(-200) == 0  # held by a 429
+
+
+async def test_room_of_an_unpaced_group_is_unbounded_unless_held(redis: Redis, redis_prefix: str) -> None:
+    pacer = Pacer(redis, redis_prefix, *telegram_limits(group_per_minute=0, bot_per_second=0))
+    assert await pacer.room(-100) is None
+    await pacer.penalise(chat_id=-100, retry_after=30)
+    assert await pacer.room(-100) == 0
+
+
 def test_fractional_rates_round_to_the_stricter_window() -> None:
     assert telegram_limits(20.7, 30) == (Limit(20, 60), Limit(30, 1))
     assert telegram_limits(0.5, 0.25) == (Limit(1, 120), Limit(1, 4))

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from tuberry.app.i18n import Translator
-from tuberry.domain.render import compose, render_message
+from tuberry.domain.render import TEXT_LIMIT, compose, render_message
+from tuberry.domain.textsplit import split_text
 from tuberry.domain.topic_card import card_fields, topic_title
-from tuberry.storage.models import Dialog, Message, Origin
+from tuberry.storage.models import Dialog, Direction, Message, Origin
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,54 @@ def outgoing(t: Translator, message: Message) -> Outgoing:
     from_app = message.direction == "out" and not auto
     body = compose(rendering, translate, from_app=from_app, auto_reply=auto, escape=escape_html)
     return Outgoing(rendering.kind, body, rendering.media_url, rendering.voice_id)
+
+
+@dataclass(frozen=True)
+class Combined:
+    """One Telegram text carrying several stored messages, each under its time and sender line."""
+
+    text: str
+    messages: tuple[Message, ...]
+
+
+def text_run(t: Translator, messages: Sequence[Message]) -> list[Message]:
+    """The buyer's plain-text messages at the head of `messages`: what one Telegram text may carry (a photo,
+    a voice note or a message from the seller's side ends the run)."""
+    run: list[Message] = []
+    for message in messages:
+        if message.direction != Direction.IN or outgoing(t, message).kind != "text":
+            break
+        run.append(message)
+    return run
+
+
+def combined(t: Translator, messages: Sequence[Message], buyer: str | None, zone: ZoneInfo) -> list[Combined]:
+    """`messages` (a text run) as few Telegram texts as fit the limit, in order. Each part is rendered as
+    its own message would be, under a line with its time and sender; parts are packed whole, so a part
+    longer than the limit goes alone (the sender splits it) and every message is carried by one text."""
+    sender = buyer or t("render-part-buyer")
+    texts: list[Combined] = []
+    text = ""
+    carried: tuple[Message, ...] = ()
+    for message in messages:
+        header = escape_html(t("render-part-header", time=_time_of(message, zone), sender=sender))
+        part = f"{header}\n{outgoing(t, message).text}"
+        joined = f"{text}\n\n{part}" if text else part
+        if text and len(split_text(joined, TEXT_LIMIT, html=True)) > 1:
+            texts.append(Combined(text, carried))
+            text, carried = part, (message,)
+        else:
+            text, carried = joined, (*carried, message)
+    if carried:
+        texts.append(Combined(text, carried))
+    return texts
+
+
+def _time_of(message: Message, zone: ZoneInfo) -> str:
+    """When the buyer wrote it, in the owner's zone: "14:05", with the date when it is not today's."""
+    moment = (message.avito_created_at or message.created_at).astimezone(zone)
+    today = datetime.now(zone).date()
+    return moment.strftime("%H:%M" if moment.date() == today else "%d.%m %H:%M")
 
 
 def title_of(t: Translator, dialog: Dialog) -> str:

@@ -2,10 +2,11 @@
 
 One job per dialog (`_job_id`) under the dialog's lease, so messages of one topic never overtake each other.
 Each round loads the dialog's target as stored, first completes the topic's set-up steps (topic, card, pin),
-each stored as it succeeds, then posts messages (jobs/deliver_steps). Each message is marked delivered right
-after Telegram accepts it; a run hands over to a fresh one after its time budget; the Avito chat is marked
-read only when nothing is left. What Telegram answers decides the next round: a deleted topic is recreated,
-a closed one reopened, a migrated group followed, a rate limit or an outage waited out.
+each stored as it succeeds, then posts messages (jobs/deliver_steps): one Telegram message each, or, when the
+group's Telegram budget cannot carry them one by one, the buyer's texts together. Each message is marked
+delivered right after Telegram accepts it; a run hands over to a fresh one after its time budget; the Avito
+chat is marked read only when nothing is left. What Telegram answers decides the next round: a deleted topic
+is recreated, a closed one reopened, a migrated group followed, a rate limit or an outage waited out.
 """
 
 from __future__ import annotations
@@ -53,9 +54,9 @@ async def deliver_to_telegram(ctx: dict[str, Any], dialog_id: int) -> str:
                 delivery = await steps.post_card(rt, delivery)
             if not delivery.target.card_pinned:
                 delivery = await steps.pin_card(rt, delivery)
-            for message in pending:
+            while pending:
                 check_lease(ctx)
-                await steps.post_message(rt, delivery, message)
+                pending = pending[await steps.post_next(rt, delivery, pending) :]
                 if budget.spent:
                     raise Retry()  # hand over to a fresh run well before the job's timeout
         except TopicGone:

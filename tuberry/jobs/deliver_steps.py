@@ -1,9 +1,12 @@
 """The steps of a delivery (jobs/deliver.py): each does one thing in Telegram and stores it once it is done.
 
 The topic's set-up comes first: the topic, its card, the card's pin. Then each message: text, photo or voice,
-and what stands in when media fails. Photos go by URL first (Telegram fetches them), then as uploaded bytes; a
-voice note is fetched from Avito and remuxed to OGG/Opus, or sent as the original file when that fails. Media
-that keeps failing gives way to a text line, so one picture never blocks a topic.
+and what stands in when media fails. When the group's Telegram budget has no send left for each of the buyer's
+texts at the head of the queue, they go together as one Telegram message (app/topic_texts.combined).
+
+Photos go by URL first (Telegram fetches them), then as uploaded bytes; a voice note is fetched from Avito and
+remuxed to OGG/Opus, or sent as the original file when that fails. Media that keeps failing gives way to a
+text line, so one picture never blocks a topic.
 """
 
 from __future__ import annotations
@@ -11,20 +14,22 @@ from __future__ import annotations
 import asyncio
 import html
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
+from zoneinfo import ZoneInfo
 
+from tuberry.app.autoreply_settings import settings_of
 from tuberry.app.avito_access import account_session
 from tuberry.app.i18n import Translator
 from tuberry.app.metrics import DELIVERY_LAG, MESSAGES
 from tuberry.app.owner_language import owner_translator
-from tuberry.app.topic_texts import Outgoing, card_of, outgoing, title_of
+from tuberry.app.topic_texts import Combined, Outgoing, card_of, combined, outgoing, text_run, title_of
 from tuberry.avito import AvitoError, AvitoNotFound, AvitoSession
 from tuberry.domain.render import CAPTION_LIMIT as TELEGRAM_CAPTION_LIMIT
 from tuberry.jobs.runtime import Runtime
 from tuberry.jobs.topic_sender import TopicSender
 from tuberry.storage.db import durably
-from tuberry.storage.models import BotStatus, ClientBot, Message, TgState
+from tuberry.storage.models import BotStatus, ClientBot, Message, Workspace
 from tuberry.storage.repos import AccountRepo, DialogRepo, MessageRepo
 from tuberry.storage.repos.dialogs import TopicTarget
 from tuberry.storage.types import utcnow
@@ -44,6 +49,8 @@ class Delivery:
     t: Translator
     title: str  # of a new topic
     card: str
+    buyer: str | None  # the sender line of texts that go together
+    zone: ZoneInfo  # the owner's (the auto-reply schedule's), for the time lines of texts that go together
 
     def sender(self, rt: Runtime) -> TopicSender:
         target = self.target
@@ -66,7 +73,10 @@ async def load(rt: Runtime, dialog_id: int) -> Delivery | None:
         # A new topic's title and card are rendered now, from the row as read in this same session.
         dialog = await dialogs.by_id(dialog_id)
         assert dialog is not None
-        return Delivery(target, t, title_of(t, dialog), card_of(t, dialog))
+        workspace = await session.get(Workspace, target.workspace_id)
+        assert workspace is not None  # removing a workspace removes its dialogs
+        zone = settings_of(workspace, default_text="").schedule.zone
+        return Delivery(target, t, title_of(t, dialog), card_of(t, dialog), dialog.buyer_name, zone)
 
 
 async def pending(rt: Runtime, dialog_id: int, batch: int) -> list[Message]:
@@ -125,24 +135,65 @@ async def pin_card(rt: Runtime, delivery: Delivery) -> Delivery:
     return delivery.stored(target)
 
 
+async def post_next(rt: Runtime, delivery: Delivery, pending: Sequence[Message]) -> int:
+    """Post the head of the topic's queue; returns how many of its messages went.
+
+    One Telegram message per stored message while the group's budget has a send for each of the buyer's texts
+    at the head; once it has not, they go together in one send. Asking only whether a slot is free now is not
+    enough: under a backlog the slots that free one by one would each go to a single text again, and a burst
+    of 60 into one group took three windows (bench/burst.py) instead of one."""
+    run = text_run(delivery.t, pending)
+    if len(run) >= 2:
+        room = await rt.pacer.room(delivery.target.chat_id)
+        if room is not None and room < len(run):
+            return await post_together(
+                rt, delivery, combined(delivery.t, run, delivery.buyer, delivery.zone)[0]
+            )
+    await post_message(rt, delivery, pending[0])
+    return 1
+
+
+async def post_together(rt: Runtime, delivery: Delivery, together: Combined) -> int:
+    """Post several texts as one Telegram message and mark each delivered with its id."""
+    sender = delivery.sender(rt)
+    try:
+        sent_id, error = await sender.text(together.text), None
+    except Rejected as exc:
+        log.warning("combined text of messages %s rejected by Telegram: %s", _ids(together.messages), exc)
+        sent_id = await sender.text(delivery.t("bridge-undeliverable", body=together.text))
+        error = str(exc)
+    ids = _ids(together.messages)
+    await asyncio.shield(durably(lambda: _delivered(rt, ids, sent_id, error)))
+    for message in together.messages:
+        _count_delivered(message)
+    return len(together.messages)
+
+
 async def post_message(rt: Runtime, delivery: Delivery, message: Message) -> None:
     """Post one stored message into the topic and mark it delivered."""
     out = outgoing(delivery.t, message)
     sender = delivery.sender(rt)
     try:
-        sent_id = await _post(rt, delivery, sender, out, attempt=message.attempts + 1)
-        state, error = TgState.DELIVERED, None
+        sent_id, error = await _post(rt, delivery, sender, out, attempt=message.attempts + 1), None
     except Rejected as exc:
         # Telegram refuses this content as it is (e.g. a broken image): say so in words instead.
         log.warning("message %s rejected by Telegram: %s", message.id, exc)
         sent_id = await sender.text(delivery.t("bridge-undeliverable", body=out.text))
-        state, error = TgState.DELIVERED, str(exc)
+        error = str(exc)
     # Telegram accepted it: store that before anything else can happen (shielded from the job's cancellation,
     # retried through a short database outage); only a crash between the two, or an answer Telegram sent that
     # never reached us, re-posts it (the Bot API has no idempotency key).
-    await asyncio.shield(durably(lambda: _delivered(rt, message.id, state, sent_id, error)))
+    await asyncio.shield(durably(lambda: _delivered(rt, [message.id], sent_id, error)))
+    _count_delivered(message)
+
+
+def _count_delivered(message: Message) -> None:
     MESSAGES.labels("to_telegram", "delivered").inc()
     DELIVERY_LAG.labels("to_telegram").observe((utcnow() - message.created_at).total_seconds())
+
+
+def _ids(messages: Sequence[Message]) -> list[int]:
+    return [message.id for message in messages]
 
 
 async def _post(rt: Runtime, delivery: Delivery, sender: TopicSender, out: Outgoing, attempt: int) -> int:
@@ -221,11 +272,9 @@ async def _avito(rt: Runtime, account_id: int) -> AvitoSession:
     return account_session(rt.services.avito, rt.services.db, account)
 
 
-async def _delivered(rt: Runtime, message_id: int, state: TgState, sent_id: int, error: str | None) -> None:
+async def _delivered(rt: Runtime, message_ids: list[int], sent_id: int, error: str | None) -> None:
     async with rt.services.db.session() as session:
-        row = await session.get(Message, message_id)
-        assert row is not None
-        row.tg_state, row.tg_message_id, row.delivered_at, row.error = state, sent_id, utcnow(), error
+        await MessageRepo(session).delivered(message_ids, sent_id, error)
         await session.commit()
 
 

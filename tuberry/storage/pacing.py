@@ -78,6 +78,16 @@ class Pacer:
             return await self._wait(self._group, group)
         return 0.0
 
+    async def room(self, chat_id: int) -> int | None:
+        """How many sends the chat takes right now without waiting (none under a 429 hold); None when the
+        group is not paced. Only asks, takes nothing: a delivery uses it to tell a spent budget."""
+        if await self._redis.pttl(self._hold_key(chat_id)) > 0:
+            return 0
+        if self._group is None:
+            return None
+        stats = await self._limiter.get_window_stats(self._group, "chat", str(chat_id))
+        return max(stats.remaining, 0)
+
     async def _wait(self, item: RateLimitItemPerSecond, identifiers: tuple[str, str]) -> float:
         """Seconds until the oldest send in the full window leaves it."""
         stats = await self._limiter.get_window_stats(item, *identifiers)

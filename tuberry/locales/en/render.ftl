@@ -76,6 +76,12 @@ render-auto-reply =
     Auto-reply sent:
     { $text }
 
+# Above each of several buyer messages sent as one Telegram message (the group's Telegram limit was spent).
+# $time: 14:05, or 02.12 14:05 for another day; $sender: the buyer's name.
+render-part-header = 🕓 { $time } · { $sender }
+# $sender when the buyer has no name.
+render-part-buyer = Buyer
+
 ## Dialog card (the first message of a topic, pinned)
 
 render-card-item = Listing: { $value }

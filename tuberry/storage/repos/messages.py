@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tuberry.storage.models import AvitoAccount, AvitoState, Dialog, Message, Origin, TgState
 from tuberry.storage.repos.accounts import runnable
+from tuberry.storage.types import utcnow
 
 
 class MessageRepo:
@@ -37,6 +38,16 @@ class MessageRepo:
             .limit(limit)
         )
         return list(rows)
+
+    async def delivered(self, message_ids: list[int], tg_message_id: int, error: str | None = None) -> None:
+        """These messages are in the topic, carried by that Telegram message (several went as one)."""
+        await self.session.execute(
+            update(Message)
+            .where(Message.id.in_(message_ids))
+            .values(
+                tg_state=TgState.DELIVERED, tg_message_id=tg_message_id, delivered_at=utcnow(), error=error
+            )
+        )
 
     async def parts_of(self, dialog_id: int, source_tg_message_id: int) -> list[Message]:
         rows = await self.session.scalars(
