@@ -157,12 +157,13 @@ class Traffic:
     # -- what arrived ------------------------------------------------------------------------
 
     def shown(self) -> list[tuple[int, int, int]]:
-        """(chat, message number, topic) of every buyer message in the group, in the order shown."""
+        """(chat, message number, topic) of every buyer message in the group, in the order shown; one Telegram
+        message carries several when they went together under a 429 hold (coalescing)."""
         found = []
         for message in self.stack.tg.sent(self.stack.group_id, bot=self.stack.shop_bot):
-            match = BUYER_MARK.search(message.get("text") or message.get("caption") or "")
-            if match:
-                found.append((int(match[1]), int(match[2]), int(message.get("message_thread_id") or 0)))
+            topic = int(message.get("message_thread_id") or 0)
+            for match in BUYER_MARK.finditer(message.get("text") or message.get("caption") or ""):
+                found.append((int(match[1]), int(match[2]), topic))
         return found
 
     def delivered(self) -> int:

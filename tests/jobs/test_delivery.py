@@ -117,3 +117,21 @@ async def test_a_paused_accounts_messages_wait_until_it_is_resumed(bridge: Bridg
     await set_status(AccountStatus.ACTIVE)
     assert await deliver_to_telegram(job_ctx(bridge), dialog_id) == "done"
     assert [t for t in bridge.texts(topic) if "пока на паузе" in t] == ["пока на паузе"]
+
+
+async def test_telegram_blips_never_hold_a_buyers_message_back_for_more_than_15_seconds(
+    bridge: Bridge,
+) -> None:
+    """Failures of the topic's set-up and of the message itself count against the message at the head, so
+    a few blips in a row must not grow its wait to a minute: retries come at most 15 s apart."""
+    _, dialog_id = await _stored_without_topic(bridge, "после сбоев")
+    waits = []
+    for _ in range(8):
+        bridge.tg.fail_next("createForumTopic", 502)
+        with pytest.raises(Retry) as retry:
+            await deliver_to_telegram(job_ctx(bridge), dialog_id)
+        waits.append(retry.value.defer_score / 1000)  # type: ignore[operator]
+    assert waits == [1, 2, 4, 8, 15, 15, 15, 15]
+    assert await deliver_to_telegram(job_ctx(bridge), dialog_id) == "done"
+    [topic] = _live_topics(bridge)
+    assert bridge.texts(topic)[1:] == ["после сбоев"]

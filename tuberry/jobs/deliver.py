@@ -26,6 +26,10 @@ log = logging.getLogger(__name__)
 
 BATCH = 20
 MAX_ROUNDS = 20  # topic recreated / reopened / migrated: try again, but never loop forever
+# A Telegram blip (5xx, a dropped connection) is retried 1 s doubling to this: the head message's count also
+# takes the failures of its topic's set-up steps, and a buyer must not wait a minute behind a few blips.
+# (429s wait exactly Telegram's retry_after instead.)
+TRANSIENT_CAP = 15.0
 
 
 async def deliver_to_telegram(ctx: dict[str, Any], dialog_id: int) -> str:
@@ -72,7 +76,7 @@ async def deliver_to_telegram(ctx: dict[str, Any], dialog_id: int) -> str:
             raise Retry(defer=limited.retry_after) from limited
         except Transient as exc:
             tries = await steps.count_try(rt, dialog_id)
-            raise Retry(defer=backoff(tries)) from exc
+            raise Retry(defer=backoff(tries, cap=TRANSIENT_CAP)) from exc
         except GroupUnusable as exc:
             await steps.note_unusable(rt, target.bot_id, exc)
             return f"group unusable: {exc.reason}"
