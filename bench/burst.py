@@ -16,27 +16,18 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import tempfile
 import time
-import uuid
 from collections import Counter
-from pathlib import Path
 from typing import Any
 
-import asyncpg
-from cryptography.fernet import Fernet
 from prometheus_client import REGISTRY
 
 from bench.shop import open_shop
-from bench.throughput import PG_ADMIN, REDIS_URL, _database
+from bench.stack import REDIS_URL, bench_services
 from tests.fakes.avito import FakeAvito
 from tests.fakes.telegram import FakeTelegram
-from tuberry.app.services import Config
 from tuberry.bot.client import build_client_dispatcher
-from tuberry.bot.composition import build_receivers, open_services, worker_factory
-from tuberry.storage import crypto
-from tuberry.storage.db import Database
-from tuberry.storage.migrate import upgrade
+from tuberry.bot.composition import build_receivers, worker_factory
 
 # Bot API methods that create a message in the group and take a pacing slot (pins are not paced).
 CREATING = {"sendmessage", "sendphoto", "sendvoice", "sendaudio", "senddocument", "createforumtopic"}
@@ -71,45 +62,22 @@ def _busiest_window(moments: list[float]) -> int:
 
 
 async def run(chats: int, messages: int, rate: int, kind: str, gap: float) -> None:
-    crypto.install_keys([Fernet.generate_key().decode()])
-    url, pg_name = await _database(kind, Path(tempfile.mkdtemp()))
-    await asyncio.to_thread(upgrade, url)
-    db = Database(url)
     tg, avito = FakeTelegram(), FakeAvito()
     created = _note_created(tg)
-    await tg.start()
-    await avito.start()
-    prefix = f"tuberry-bench-{uuid.uuid4().hex[:8]}"
-    config = Config(avito_poll_interval=0.5, auto_reply_delay=60, redis_prefix=prefix)
-    try:
-        async with open_services(
-            db, REDIS_URL, config, telegram_api_base=tg.base_url, avito_api_base=avito.base_url
-        ) as services:
-            shop = await open_shop(db, tg, avito, username="burst_bot", title="Burst")
-            receivers = build_receivers(services, build_client_dispatcher(services), poll_timeout=1)
-            await receivers.sync()
-            worker = worker_factory(services, REDIS_URL, group_rate=rate, bot_rate=30)()
-            task = asyncio.create_task(worker.main())
-            retries_before = _retry_afters()
-            try:
-                await _burst(tg, avito, shop, chats, messages, rate, kind, created, gap)
-                print(f"429 answers from Telegram: {_retry_afters() - retries_before:g}")
-            finally:
-                task.cancel()
-                await asyncio.gather(task, return_exceptions=True)
-                await receivers.close()
-                keys = [key async for key in services.queue.redis.scan_iter(match=f"*{prefix}*")]
-                if keys:
-                    await services.queue.redis.delete(*keys)
-    finally:
-        await db.dispose()
-        await avito.stop()
-        await tg.stop()
-        if pg_name:
-            with contextlib.suppress(Exception):
-                admin = await asyncpg.connect(PG_ADMIN)
-                await admin.execute(f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)')
-                await admin.close()
+    async with bench_services(kind, tg, avito) as (db, services):
+        shop = await open_shop(db, tg, avito, username="burst_bot", title="Burst")
+        receivers = build_receivers(services, build_client_dispatcher(services), poll_timeout=1)
+        await receivers.sync()
+        worker = worker_factory(services, REDIS_URL, group_rate=rate, bot_rate=30)()
+        task = asyncio.create_task(worker.main())
+        retries_before = _retry_afters()
+        try:
+            await _burst(tg, avito, shop, chats, messages, rate, kind, created, gap)
+            print(f"429 answers from Telegram: {_retry_afters() - retries_before:g}")
+        finally:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+            await receivers.close()
 
 
 async def _burst(

@@ -13,28 +13,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import statistics
-import tempfile
 import time
-import uuid
-from pathlib import Path
-
-import asyncpg
-from cryptography.fernet import Fernet
 
 from bench.shop import open_shop
+from bench.stack import REDIS_URL, bench_services
 from tests.fakes.avito import FakeAvito
 from tests.fakes.telegram import FakeTelegram
-from tuberry.app.services import Config, Services
+from tuberry.app.services import Services
 from tuberry.bot.client import build_client_dispatcher
-from tuberry.bot.composition import build_receivers, open_services, worker_factory
-from tuberry.storage import crypto
+from tuberry.bot.composition import build_receivers, worker_factory
 from tuberry.storage.db import Database
-from tuberry.storage.migrate import upgrade
-
-REDIS_URL = "redis://127.0.0.1:6379/0"
-PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
 
 
 def _percentile(values: list[float], p: float) -> float:
@@ -42,46 +31,10 @@ def _percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
-async def _database(kind: str, workdir: Path) -> tuple[str, str | None]:
-    if kind == "sqlite":
-        return f"sqlite+aiosqlite:///{workdir / 'bench.db'}", None
-    name = f"tuberry_bench_{uuid.uuid4().hex[:8]}"
-    admin = await asyncpg.connect(PG_ADMIN)
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    await admin.close()
-    return f"postgresql+asyncpg://postgres@127.0.0.1:5432/{name}", name
-
-
 async def run(chats: int, messages: int, kind: str, workers: int, gap: float) -> None:
-    crypto.install_keys([Fernet.generate_key().decode()])
-    workdir = Path(tempfile.mkdtemp())
-    url, pg_name = await _database(kind, workdir)
-    await asyncio.to_thread(upgrade, url)
-    db = Database(url)
     tg, avito = FakeTelegram(), FakeAvito()
-    await tg.start()
-    await avito.start()
-    prefix = f"tuberry-bench-{uuid.uuid4().hex[:8]}"
-    config = Config(avito_poll_interval=0.5, auto_reply_delay=60, redis_prefix=prefix)
-    try:
-        async with open_services(
-            db, REDIS_URL, config, telegram_api_base=tg.base_url, avito_api_base=avito.base_url
-        ) as services:
-            try:
-                await _measure(services, db, tg, avito, chats, messages, kind, workers, gap)
-            finally:
-                keys = [key async for key in services.queue.redis.scan_iter(match=f"*{prefix}*")]
-                if keys:
-                    await services.queue.redis.delete(*keys)
-    finally:
-        await db.dispose()
-        await avito.stop()
-        await tg.stop()
-        if pg_name:
-            with contextlib.suppress(Exception):
-                admin = await asyncpg.connect(PG_ADMIN)
-                await admin.execute(f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)')
-                await admin.close()
+    async with bench_services(kind, tg, avito) as (db, services):
+        await _measure(services, db, tg, avito, chats, messages, kind, workers, gap)
 
 
 async def _measure(
