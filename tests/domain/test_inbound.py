@@ -4,9 +4,22 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tuberry.domain.inbound import BACKFILL, Turns, changed, cut, is_own, quiet, times, turns, when
+from tuberry.domain.inbound import (
+    BACKFILL,
+    Speaker,
+    Turns,
+    changed,
+    cut,
+    is_own,
+    quiet,
+    speaker,
+    times,
+    turns,
+    when,
+)
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+BUYER, SELLER = Speaker.BUYER, Speaker.SELLER
 SELF = 42
 
 
@@ -72,11 +85,22 @@ def test_a_message_without_a_time_keeps_its_place() -> None:
 
 
 def test_who_spoke_last_in_our_clock_keeps_the_order_of_the_batch() -> None:
-    spoke = turns([False, True, False], NOW)
-    assert spoke == Turns(buyer_at=NOW + timedelta(microseconds=2), seller_at=NOW + timedelta(microseconds=1))
-    assert turns([False, False], NOW) == Turns(buyer_at=NOW + timedelta(microseconds=1))
-    assert turns([True], NOW) == Turns(seller_at=NOW)
+    spoke = turns([BUYER, SELLER, BUYER], NOW)
+    assert spoke == Turns(
+        buyer_at=NOW + timedelta(microseconds=2),
+        seller_at=NOW + timedelta(microseconds=1),
+        unanswered_from=NOW + timedelta(microseconds=2),
+    )
+    assert turns([BUYER, BUYER], NOW) == Turns(buyer_at=NOW + timedelta(microseconds=1), unanswered_from=NOW)
+    assert turns([SELLER], NOW) == Turns(seller_at=NOW)
     assert turns([], NOW) == Turns()
+
+
+def test_avitos_own_notices_are_nobodys_turn() -> None:
+    assert speaker("system", "in", 0, 7) is Speaker.AVITO
+    assert speaker("text", "in", 5, 7) is BUYER
+    assert speaker("text", None, 7, 7) is SELLER
+    assert turns([SELLER, Speaker.AVITO], NOW) == Turns(seller_at=NOW)
 
 
 def test_cut_fits_a_field_into_its_column() -> None:

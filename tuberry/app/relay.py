@@ -80,6 +80,7 @@ async def relay_message(
                 )
             )
         dialog.last_manager_reply_at = utcnow()
+        dialog.waiting_since = None  # answered (domain.ticket)
         dialog_id = dialog.id
         try:
             await session.commit()

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from enum import StrEnum
 
 BACKFILL = timedelta(hours=24)  # on an account's first poll, chats quiet for longer are not replayed
 
@@ -55,29 +56,50 @@ def times(created: Sequence[int | None], default: datetime) -> list[datetime]:
     return filled
 
 
+class Speaker(StrEnum):
+    """Whose turn a message is: the buyer's, the seller's, or neither (Avito's own notices: its bot flows,
+    deal and delivery messages are nobody's question and nobody's answer)."""
+
+    BUYER = "buyer"
+    SELLER = "seller"
+    AVITO = "avito"
+
+
+def speaker(kind: str | None, direction: str | None, author_id: int | None, own_user_id: int) -> Speaker:
+    if kind == "system":
+        return Speaker.AVITO
+    return Speaker.SELLER if is_own(direction, author_id, own_user_id) else Speaker.BUYER
+
+
 @dataclass(frozen=True, slots=True)
 class Turns:
-    """When the buyer and the seller last spoke in a batch of new messages; None: not in this batch."""
+    """When the buyer and the seller last spoke in a batch of new messages; None: not in this batch.
+    `unanswered_from`: the first buyer message after the seller's last one in the batch (None when the batch
+    ends with the seller or holds no buyer message)."""
 
     buyer_at: datetime | None = None
     seller_at: datetime | None = None
+    unanswered_from: datetime | None = None
 
 
-def turns(own: Sequence[bool], observed: datetime) -> Turns:
+def turns(speakers: Sequence[Speaker], observed: datetime) -> Turns:
     """Who spoke last, in our own clock: managers' replies in Telegram are stamped by it too, and Avito's
     clock may differ from ours by seconds, which would decide "who answered after whom" wrongly. The batch
-    (oldest first, `own` per message) was observed at one moment; each message is a microsecond after the one
-    before, so their order survives. The seller answering from the Avito app is an answer: an auto-reply
-    would talk over it."""
+    (oldest first, one speaker per message) was observed at one moment; each message is a microsecond after
+    the one before, so their order survives. The seller answering from the Avito app is an answer: an
+    auto-reply would talk over it."""
     buyer_at: datetime | None = None
     seller_at: datetime | None = None
-    for index, mine in enumerate(own):
+    unanswered_from: datetime | None = None
+    for index, who in enumerate(speakers):
         moment = observed + timedelta(microseconds=index)
-        if mine:
+        if who is Speaker.SELLER:
             seller_at = moment
-        else:
+            unanswered_from = None
+        elif who is Speaker.BUYER:
             buyer_at = moment
-    return Turns(buyer_at, seller_at)
+            unanswered_from = unanswered_from or moment
+    return Turns(buyer_at, seller_at, unanswered_from)
 
 
 def cut(value: str | None, length: int) -> str | None:

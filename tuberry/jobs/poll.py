@@ -27,7 +27,7 @@ from tuberry.avito import (
     Chat,
 )
 from tuberry.avito import Message as AvitoMessage
-from tuberry.domain import inbound
+from tuberry.domain import inbound, ticket
 from tuberry.jobs.alerts import account_stopped
 from tuberry.jobs.autoreply import plan_auto_reply
 from tuberry.jobs.runtime import Runtime, runtime
@@ -205,9 +205,11 @@ async def _import_chat(
         created = inbound.times([m.created for m in unknown], observed)
         for message, mine, at in zip(unknown, own, created, strict=True):
             messages.add(_stored(dialog, message, mine, at))
-        spoke = inbound.turns(own, observed)
+        speakers = [inbound.speaker(m.type, m.direction, m.author_id, account.avito_user_id) for m in unknown]
+        spoke = inbound.turns(speakers, observed)
         dialog.last_buyer_message_at = spoke.buyer_at or dialog.last_buyer_message_at
         dialog.last_manager_reply_at = spoke.seller_at or dialog.last_manager_reply_at
+        dialog.waiting_since = ticket.waiting_after(dialog.waiting_since, spoke)
         lagging = listed is not None and listed.id not in read and listed.id not in stored
         if fresh:
             dialog.last_message_id = fresh[-1].id
@@ -216,9 +218,9 @@ async def _import_chat(
             dialog.last_message_id = listed.id  # stored already: the list was behind the messages read
         if lagging:
             log.info("chat %s: the chat list shows a message the messages read does not yet", chat.id)
-        buyer_messages = [m for m, mine in zip(unknown, own, strict=True) if not mine]
-        if buyer_messages:
+        if not all(own):
             dialog.read_pending = True
+        buyer_messages = [m for m, who in zip(unknown, speakers, strict=True) if who is inbound.Speaker.BUYER]
         await session.flush()
         delay = rt.services.config.auto_reply_delay
         timer = bool(buyer_messages) and await plan_auto_reply(

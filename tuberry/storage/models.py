@@ -199,6 +199,10 @@ class Dialog(Base):
     # Indexed: the auto-reply sweep asks for the due ones among all dialogs every few seconds.
     auto_reply_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
     read_pending: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The first buyer message nobody has answered yet (domain.ticket); None: not waiting. Indexed: the
+    # waiting alerts and the stats screen look for the waiting dialogs among all.
+    waiting_since: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)  # a manager closed the topic (/close)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
     account: Mapped[AvitoAccount] = relationship()
