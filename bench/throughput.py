@@ -1,11 +1,14 @@
 """Throughput and latency of the bridge, in one process, against the local fake servers.
 
-    .venv/bin/python -m bench.throughput --chats 20 --messages 10 --database sqlite
+    .venv/bin/python -m bench.throughput --accounts 50 --chats 10 --messages 20 --database postgresql
+    .venv/bin/python -m bench.throughput --accounts 5 --chats 4 --messages 10 --rate 50   # a steady stream
 
-Buyers write `messages` texts into each of `chats` Avito chats, all at once (a burst) or one every `--gap`
-seconds (latency of a calm stream); the figure is how long until every one is in its topic (pacing off, as
-against a local server), and the per-message latency from the buyer's send to the bot posting it. Then
-managers answer every chat once and the same is measured towards Avito.
+`accounts` shops (a workspace, a client bot in a forum group of its own, an Avito account each: 50 bots for
+50 accounts) get `messages` buyer texts into each of their `chats` Avito chats: all at once (a burst: the
+throughput figure), or `--rate` a second spread over the chats (latency of a steady stream). Pacing is off,
+as against a local server; one worker (or `--workers`). Printed: messages a second until every text is in its
+topic (topics and cards included), the latency from the buyer's send to the fake Telegram receiving the
+sendMessage (p50/p95/p99), and the same towards Avito for one manager reply per chat.
 Needs Redis on 127.0.0.1:6379 (and PostgreSQL for --database postgresql).
 """
 
@@ -13,123 +16,162 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import statistics
 import time
+from typing import Any
 
-from bench.shop import open_shop
+from bench.shop import Shop, open_shop
 from bench.stack import REDIS_URL, bench_services
 from tests.fakes.avito import FakeAvito
 from tests.fakes.telegram import FakeTelegram
-from tuberry.app.services import Services
 from tuberry.bot.client import build_client_dispatcher
 from tuberry.bot.composition import build_receivers, worker_factory
-from tuberry.storage.db import Database
 
 
-def _percentile(values: list[float], p: float) -> float:
+def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
-async def run(chats: int, messages: int, kind: str, workers: int, gap: float) -> None:
+def _note_sends(tg: FakeTelegram) -> dict[str, float]:
+    """When each text first reached the fake Telegram in an accepted sendMessage (cheaper than scanning every
+    group's messages while the bridge runs in the same process)."""
+    arrived: dict[str, float] = {}
+    invoke = tg._invoke
+
+    async def timed(bot: Any, method: str, raw: dict[str, Any], files: dict[str, Any]) -> tuple[int, Any]:
+        status, body = await invoke(bot, method, raw, files)
+        if status == 200 and method.lower() == "sendmessage":
+            for line in str(raw.get("text", "")).splitlines():
+                arrived.setdefault(line.strip(), time.perf_counter())
+        return status, body
+
+    tg._invoke = timed  # type: ignore[method-assign]
+    return arrived
+
+
+async def _until(condition: Any, what: str, limit: float = 900) -> None:
+    start = time.perf_counter()
+    while not condition():
+        if time.perf_counter() - start > limit:
+            raise SystemExit(f"{what}: not done after {limit:g} s")
+        await asyncio.sleep(0.02)
+
+
+async def measure(
+    accounts: int = 50,
+    chats: int = 10,
+    messages: int = 20,
+    kind: str = "postgresql",
+    workers: int = 1,
+    rate: float = 0.0,
+) -> dict[str, float]:
+    """Figures by name: to_telegram_per_s, to_avito_per_s, latency_p50/p95/p99 (seconds)."""
     tg, avito = FakeTelegram(), FakeAvito()
+    arrived = _note_sends(tg)
     async with bench_services(kind, tg, avito) as (db, services):
-        await _measure(services, db, tg, avito, chats, messages, kind, workers, gap)
+        shops = [
+            await open_shop(db, tg, avito, username=f"bench{n}_bot", title=f"Bench {n}")
+            for n in range(accounts)
+        ]
+        receivers = build_receivers(services, build_client_dispatcher(services), poll_timeout=1)
+        await receivers.sync()
+        new_worker = worker_factory(services, REDIS_URL, group_rate=0, bot_rate=0)
+        tasks = [asyncio.create_task(w.main()) for w in [new_worker() for _ in range(workers)]]
+        try:
+            return await _run(tg, avito, shops, chats, messages, rate, arrived)
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            await receivers.close()
 
 
-async def _measure(
-    services: Services,
-    db: Database,
+async def _run(
     tg: FakeTelegram,
     avito: FakeAvito,
+    shops: list[Shop],
     chats: int,
     messages: int,
-    kind: str,
-    workers: int,
-    gap: float,
-) -> None:
-    shop = await open_shop(db, tg, avito, username="bench_bot", title="Bench")
-    bot, group, manager, account = shop.bot, shop.group, shop.manager, shop.account
-    receivers = build_receivers(services, build_client_dispatcher(services), poll_timeout=1)
-    await receivers.sync()
-    new_worker = worker_factory(services, REDIS_URL, group_rate=0, bot_rate=0)
-    pool = [new_worker() for _ in range(workers)]
-    tasks = [asyncio.create_task(w.main()) for w in pool]
-    try:
-        chat_ids = [avito.add_chat(account, buyer_name=f"Покупатель {n}") for n in range(chats)]
-        sent_at: dict[str, float] = {}
-        arrived: dict[str, float] = {}
-        total = chats * messages
+    rate: float,
+    arrived: dict[str, float],
+) -> dict[str, float]:
+    chat_ids = [
+        (shop, avito.add_chat(shop.account, buyer_name=f"Покупатель {c}"))
+        for shop in shops
+        for c in range(chats)
+    ]
+    sent_at: dict[str, float] = {}
+    start = time.perf_counter()
+    for round_ in range(messages):
+        for n, (_, chat) in enumerate(chat_ids):
+            text = f"m{n}-{round_}."
+            if rate:
+                await asyncio.sleep(max(0.0, start + len(sent_at) / rate - time.perf_counter()))
+            sent_at[text] = time.perf_counter()
+            avito.buyer_sends(chat, text)
+    await _until(lambda: all(text in arrived for text in sent_at), "buyers' texts into topics")
+    inbound = max(arrived[text] for text in sent_at) - start
+    latencies = [arrived[text] - sent_at[text] for text in sent_at]
 
-        def observe() -> None:
-            now = time.perf_counter()
-            for message in tg.sent(group, bot=bot):
-                text = message.get("text") or ""
-                if text in sent_at and text not in arrived:
-                    arrived[text] = now
+    threads: list[tuple[Shop, int]] = []
+    for shop in shops:
+        topics = {m.get("message_thread_id") for m in tg.sent(shop.group, bot=shop.bot)}
+        threads += [(shop, thread) for thread in topics if thread]
+    start = time.perf_counter()
+    for shop, thread in threads:
+        tg.user_sends(shop.bot, shop.group, shop.manager, f"ответ в {thread}", thread_id=thread)
 
-        start = time.perf_counter()
-        for round_ in range(messages):
-            for n, chat in enumerate(chat_ids):
-                text = f"m{n}-{round_}"
-                sent_at[text] = time.perf_counter()
-                avito.buyer_sends(chat, text)
-                deadline = time.perf_counter() + gap
-                while time.perf_counter() < deadline:
-                    observe()
-                    await asyncio.sleep(0.01)
-        while len(arrived) < total:
-            observe()
-            if time.perf_counter() - start > 600:
-                raise SystemExit(f"only {len(arrived)} of {total} arrived in 10 minutes")
-            await asyncio.sleep(0.01)
-        inbound = time.perf_counter() - start
-        latencies = [arrived[t] - sent_at[t] for t in sent_at]
+    def replied() -> int:
+        return sum(len(avito.sent_via_api(chat)) for _, chat in chat_ids)
 
-        topics = {}
-        for message in tg.sent(group, bot=bot):
-            topics.setdefault(message.get("message_thread_id"), message)
-        threads = [t for t in topics if t]
-        start = time.perf_counter()
-        for thread in threads:
-            tg.user_sends(bot, group, manager, f"ответ в {thread}", thread_id=thread)
-        await tg.wait_until(lambda: sum(len(avito.sent_via_api(c)) for c in chat_ids) >= len(threads), 600)
-        outbound = time.perf_counter() - start
+    await _until(lambda: replied() >= len(threads), "managers' replies to Avito")
+    outbound = time.perf_counter() - start
+    return {
+        "to_telegram_messages": len(sent_at),
+        "to_telegram_per_s": len(sent_at) / inbound,
+        "latency_p50": percentile(latencies, 50),
+        "latency_p95": percentile(latencies, 95),
+        "latency_p99": percentile(latencies, 99),
+        "to_avito_messages": len(threads),
+        "to_avito_per_s": len(threads) / outbound,
+    }
 
-        print(f"database={kind} workers={workers} chats={chats} messages/chat={messages} gap={gap}s")
-        print(
-            f"Avito → Telegram: {total} messages in {inbound:.2f} s = {total / inbound:.1f} msg/s "
-            f"(incl. {len(threads)} topics created with cards)"
-        )
-        print(
-            f"  latency buyer send → in topic: median {statistics.median(latencies) * 1000:.0f} ms, "
-            f"p95 {_percentile(latencies, 95) * 1000:.0f} ms, max {max(latencies) * 1000:.0f} ms "
-            f"(poll interval 0.5 s)"
-        )
-        print(
-            f"Telegram → Avito: {len(threads)} replies in {outbound:.2f} s "
-            f"= {len(threads) / outbound:.1f} msg/s"
-        )
-    finally:
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-        await receivers.close()
+
+def print_figures(figures: dict[str, float], label: str) -> None:
+    print(label)
+    print(
+        f"Avito → Telegram: {figures['to_telegram_messages']:.0f} messages, "
+        f"{figures['to_telegram_per_s']:.1f} msg/s (topics and cards included)"
+    )
+    print(
+        f"  latency buyer send → sendMessage: p50 {figures['latency_p50'] * 1000:.0f} ms, "
+        f"p95 {figures['latency_p95'] * 1000:.0f} ms, p99 {figures['latency_p99'] * 1000:.0f} ms"
+    )
+    print(
+        f"Telegram → Avito: {figures['to_avito_messages']:.0f} replies, {figures['to_avito_per_s']:.1f} msg/s"
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--chats", type=int, default=20)
-    parser.add_argument("--messages", type=int, default=10)
-    parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--accounts", type=int, default=50)
+    parser.add_argument("--chats", type=int, default=10, help="chats per account")
+    parser.add_argument("--messages", type=int, default=20, help="messages per chat")
+    parser.add_argument("--database", choices=["sqlite", "postgresql"], default="postgresql")
     parser.add_argument("--workers", type=int, default=1)
-    parser.add_argument(
-        "--gap", type=float, default=0.0, help="seconds between buyers' messages (0: a burst)"
-    )
+    parser.add_argument("--rate", type=float, default=0.0, help="buyers' messages a second (0: a burst)")
     args = parser.parse_args()
-    asyncio.run(run(args.chats, args.messages, args.database, args.workers, args.gap))
+    figures = asyncio.run(
+        measure(args.accounts, args.chats, args.messages, args.database, args.workers, args.rate)
+    )
+    label = (
+        f"database={args.database} workers={args.workers} accounts={args.accounts} "
+        f"chats/account={args.chats} "
+        f"messages/chat={args.messages} rate={args.rate or 'burst'}"
+    )
+    print_figures(figures, label)
 
 
 if __name__ == "__main__":
