@@ -61,7 +61,10 @@ def _busiest_window(moments: list[float]) -> int:
     return max((sum(1 for u in moments if t <= u < t + WINDOW) for t in moments), default=0)
 
 
-async def run(chats: int, messages: int, rate: int, kind: str, gap: float) -> None:
+async def measure(
+    chats: int = 3, messages: int = 20, rate: int = 20, kind: str = "sqlite", gap: float = 0.0
+) -> dict[str, float]:
+    """Figures by name: seconds (all in topics), carriers, duplicates, busiest_window, retry_afters."""
     tg, avito = FakeTelegram(), FakeAvito()
     created = _note_created(tg)
     async with bench_services(kind, tg, avito) as (db, services):
@@ -72,8 +75,8 @@ async def run(chats: int, messages: int, rate: int, kind: str, gap: float) -> No
         task = asyncio.create_task(worker.main())
         retries_before = _retry_afters()
         try:
-            await _burst(tg, avito, shop, chats, messages, rate, kind, created, gap)
-            print(f"429 answers from Telegram: {_retry_afters() - retries_before:g}")
+            figures = await _burst(tg, avito, shop, chats, messages, rate, created, gap)
+            return figures | {"retry_afters": _retry_afters() - retries_before}
         finally:
             task.cancel()
             await asyncio.gather(task, return_exceptions=True)
@@ -87,10 +90,9 @@ async def _burst(
     chats: int,
     messages: int,
     rate: int,
-    kind: str,
     created: list[tuple[float, str]],
     gap: float,
-) -> None:
+) -> dict[str, float]:
     # The bot's first words in the group (that it is connected) are sent unpaced and are no part of the burst:
     # Telegram's own limit (429 beyond `rate` a minute) starts counting after them.
     with contextlib.suppress(AssertionError):
@@ -119,14 +121,34 @@ async def _burst(
     creating = [moment for moment, _ in created if moment >= start]
     methods = Counter(method for moment, method in created if moment >= start)
     carriers = sum(1 for body in bodies if any(text in body for text in texts))
+    return {
+        "texts": len(texts),
+        "seconds": done,
+        "carriers": carriers,
+        "duplicates": duplicates,
+        "created": len(creating),
+        "busiest_window": _busiest_window(creating),
+    } | {f"created_{method}": count for method, count in methods.items()}
+
+
+def print_figures(
+    figures: dict[str, float], chats: int, messages: int, rate: int, kind: str, gap: float
+) -> None:
     print(f"database={kind} TELEGRAM_GROUP_RATE={rate} chats={chats} messages/chat={messages} gap={gap}s")
-    print(f"all {len(texts)} texts in their topics after {done:.1f} s, in {carriers} Telegram messages")
-    print(f"texts shown other than once: {duplicates}")
     print(
-        f"messages created in the group: {len(creating)}; "
-        f"busiest {WINDOW:g}-second window: {_busiest_window(creating)} (allowed {rate})"
+        f"all {figures['texts']:.0f} texts in their topics after {figures['seconds']:.1f} s, "
+        f"in {figures['carriers']:.0f} Telegram messages"
     )
-    print("  by method: " + ", ".join(f"{method} {count}" for method, count in sorted(methods.items())))
+    print(f"texts shown other than once: {figures['duplicates']:.0f}")
+    print(
+        f"messages created in the group: {figures['created']:.0f}; "
+        f"busiest {WINDOW:g}-second window: {figures['busiest_window']:.0f} (allowed {rate})"
+    )
+    by_method = sorted(
+        (k.removeprefix("created_"), v) for k, v in figures.items() if k.startswith("created_")
+    )
+    print("  by method: " + ", ".join(f"{method} {count:.0f}" for method, count in by_method))
+    print(f"429 answers from Telegram: {figures['retry_afters']:g}")
 
 
 def main() -> None:
@@ -139,7 +161,8 @@ def main() -> None:
     parser.add_argument("--gap", type=float, default=0.0, help="seconds between buyers' texts (0: at once)")
     parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
     args = parser.parse_args()
-    asyncio.run(run(args.chats, args.messages, args.rate, args.database, args.gap))
+    figures = asyncio.run(measure(args.chats, args.messages, args.rate, args.database, args.gap))
+    print_figures(figures, args.chats, args.messages, args.rate, args.database, args.gap)
 
 
 if __name__ == "__main__":

@@ -22,29 +22,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
-import os
-import signal
-import socket
-import sys
-import tempfile
 import time
-import uuid
-from dataclasses import dataclass
-from pathlib import Path
+from dataclasses import asdict, dataclass
 
-import httpx
-from cryptography.fernet import Fernet
-from redis.asyncio import Redis
-
-from bench.shop import open_shop
-from tests.fakes.avito import FakeAvito
+from bench.process import cpu_seconds, onboarded, status_mb, tuberry_run
 from tests.fakes.telegram import FakeBot, FakeTelegram
-from tuberry.storage import crypto
-from tuberry.storage.db import Database
-from tuberry.storage.migrate import upgrade
 
-REDIS_URL = "redis://127.0.0.1:6379/0"
 START_TIMEOUT = 120.0
 
 
@@ -55,36 +38,6 @@ class Run:
     client_start: float  # … to the client bot's first getUpdates
     idle_rss: float  # MB
     peak_rss: float  # MB
-
-
-def _status_mb(pid: int, field: str) -> float:
-    """A memory line of /proc/<pid>/status (VmRSS, VmHWM) in MB."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith(field + ":"):
-            return int(line.split()[1]) / 1024
-    raise RuntimeError(f"no {field} for process {pid}")
-
-
-def _cpu_seconds(pid: int) -> float:
-    """utime + stime of /proc/<pid>/stat: start-up work that does not depend on the machine's load."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-async def _confirm_pending_updates(tg: FakeTelegram, bot: FakeBot) -> None:
-    """Setting the shop up queued updates for its bot (it joined the group); a bot restarted in production
-    has confirmed those long ago. Confirmed here, so that the run below is idle."""
-    pending = tg.pending_updates(bot)
-    if pending:
-        offset = max(update["update_id"] for update in pending) + 1
-        async with httpx.AsyncClient() as http:
-            await http.post(f"{tg.base_url}/bot{bot.token}/getUpdates", json={"offset": offset, "timeout": 0})
 
 
 async def _first_call(
@@ -102,70 +55,36 @@ async def _first_call(
 
 
 async def one_run(idle: float, embedded: bool, handle_join: bool) -> Run:
-    workdir = Path(tempfile.mkdtemp(prefix="tuberry-idle-"))
-    key = Fernet.generate_key().decode()
-    crypto.install_keys([key])
-    url = f"sqlite+aiosqlite:///{workdir / 'tuberry.db'}"
-    await asyncio.to_thread(upgrade, url)
-    tg, avito = FakeTelegram(), FakeAvito()
-    await tg.start()
-    await avito.start()
-    master = tg.add_bot(username="idle_master_bot")
-    db = Database(url)
-    shop = await open_shop(db, tg, avito, username="idle_shop_bot", title="Idle")
-    await db.dispose()
-    if not handle_join:
-        await _confirm_pending_updates(tg, shop.bot)
-    prefix = f"tuberry-idle-{uuid.uuid4().hex[:8]}"
-    env = {
-        **{k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")},
-        "DATABASE_URL": url,
-        "MASTER_BOT_TOKEN": master.token,
-        "SECRET_KEY": key,
-        "REDIS_PREFIX": prefix,
-        "TELEGRAM_API_BASE": tg.base_url,
-        "AVITO_API_BASE": avito.base_url,
-        "HTTP_HOST": "127.0.0.1",
-        "HTTP_PORT": str(_free_port()),
-    }
-    if embedded:
-        env["_TUBERRY_DEFAULT_REDIS_URL"] = "redis://127.0.0.1:1/0"  # no Redis there: the embedded store
-    else:
-        env["REDIS_URL"] = REDIS_URL
-    log = (workdir / "run.log").open("wb")
-    before = {bot.id: len(tg.calls("getUpdates", bot=bot)) for bot in (master, shop.bot)}
-    started = time.perf_counter()
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "tuberry.bot.cli", "run", cwd=workdir, env=env, stdout=log, stderr=log
-    )
-    log.close()
-    try:
-        master_start = await _first_call(tg, master, "getUpdates", before[master.id], started, proc)
-        master_cpu = _cpu_seconds(proc.pid)
-        client_start = await _first_call(tg, shop.bot, "getUpdates", before[shop.bot.id], started, proc)
-        await asyncio.sleep(idle)
-        if proc.returncode is not None:
-            raise SystemExit(f"tuberry run exited with {proc.returncode}; see {workdir / 'run.log'}")
-        idle_rss = _status_mb(proc.pid, "VmRSS")
-        peak_rss = _status_mb(proc.pid, "VmHWM")
-    finally:
-        if proc.returncode is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                await asyncio.wait_for(proc.wait(), 20)
-            except TimeoutError:
-                proc.kill()
-                await proc.wait()
-        if not embedded:
-            redis = Redis.from_url(REDIS_URL)
-            with contextlib.suppress(Exception):
-                keys = [k async for k in redis.scan_iter(match=f"*{prefix}*")]
-                if keys:
-                    await redis.delete(*keys)
-            await redis.aclose()
-        await avito.stop()
-        await tg.stop()
-    return Run(master_start, master_cpu, client_start, idle_rss, peak_rss)
+    async with onboarded(1, confirm_joins=not handle_join) as stack:
+        tg, master, bot = stack.tg, stack.master, stack.shops[0].bot
+        before = {b.id: len(tg.calls("getUpdates", bot=b)) for b in (master, bot)}
+        started = time.perf_counter()
+        async with tuberry_run(stack, embedded=embedded) as proc:
+            master_start = await _first_call(tg, master, "getUpdates", before[master.id], started, proc)
+            master_cpu = cpu_seconds(proc.pid)
+            client_start = await _first_call(tg, bot, "getUpdates", before[bot.id], started, proc)
+            await asyncio.sleep(idle)
+            if proc.returncode is not None:
+                raise SystemExit(
+                    f"tuberry run exited with {proc.returncode}; see {stack.workdir / 'run.log'}"
+                )
+            return Run(
+                master_start,
+                master_cpu,
+                client_start,
+                status_mb(proc.pid, "VmRSS"),
+                status_mb(proc.pid, "VmHWM"),
+            )
+
+
+async def measure(runs: int = 3, idle: float = 10.0, embedded: bool = False) -> dict[str, float]:
+    """The best and worst of `runs`: start-up seconds and CPU, idle and peak RSS (MB)."""
+    results = [await one_run(idle, embedded, handle_join=False) for _ in range(runs)]
+    figures: dict[str, float] = {}
+    for name in asdict(results[0]):
+        values = [getattr(r, name) for r in results]
+        figures[f"{name}_min"], figures[f"{name}_max"] = min(values), max(values)
+    return figures
 
 
 async def run(runs: int, idle: float, embedded: bool, handle_join: bool) -> None:

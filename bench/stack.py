@@ -9,6 +9,7 @@ import tempfile
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 from cryptography.fernet import Fernet
@@ -37,10 +38,11 @@ async def _database(kind: str) -> tuple[str, str | None]:
 
 @contextlib.asynccontextmanager
 async def bench_services(
-    kind: str, tg: FakeTelegram, avito: FakeAvito
+    kind: str, tg: FakeTelegram, avito: FakeAvito, **settings: Any
 ) -> AsyncIterator[tuple[Database, Services]]:
     """Start `tg` and `avito`, migrate a new `kind` database ("sqlite" or "postgresql") and open the
-    services on it; on exit stop the fakes and remove the database and the run's Redis keys."""
+    services on it (`settings` override the Config's); on exit stop the fakes and remove the database and
+    the run's Redis keys."""
     crypto.install_keys([Fernet.generate_key().decode()])
     url, pg_name = await _database(kind)
     await asyncio.to_thread(upgrade, url)
@@ -48,7 +50,9 @@ async def bench_services(
     await tg.start()
     await avito.start()
     prefix = f"tuberry-bench-{uuid.uuid4().hex[:8]}"
-    config = Config(avito_poll_interval=0.5, auto_reply_delay=60, redis_prefix=prefix)
+    config = Config(
+        **({"avito_poll_interval": 0.5, "auto_reply_delay": 60, "redis_prefix": prefix} | settings)
+    )
     try:
         async with open_services(
             db, REDIS_URL, config, telegram_api_base=tg.base_url, avito_api_base=avito.base_url

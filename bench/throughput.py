@@ -16,15 +16,20 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import socket
 import time
 from typing import Any
+
+from aiohttp import web
 
 from bench.shop import Shop, open_shop
 from bench.stack import REDIS_URL, bench_services
 from tests.fakes.avito import FakeAvito
 from tests.fakes.telegram import FakeTelegram
 from tuberry.bot.client import build_client_dispatcher
-from tuberry.bot.composition import build_receivers, worker_factory
+from tuberry.bot.composition import build_avito_webhooks, build_receivers, worker_factory
+from tuberry.bot.web import build_web_app
+from tuberry.bot.webhooks import WebhookReceivers
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -64,17 +69,31 @@ async def measure(
     kind: str = "postgresql",
     workers: int = 1,
     rate: float = 0.0,
+    webhooks: bool = False,
 ) -> dict[str, float]:
-    """Figures by name: to_telegram_per_s, to_avito_per_s, latency_p50/p95/p99 (seconds)."""
+    """Figures by name: to_telegram_per_s, to_avito_per_s, latency_p50/p95/p99 (seconds). With `webhooks`,
+    Avito's webhooks bring the buyers' messages and Telegram's bring the managers' (PUBLIC_URL set; the
+    reconciliation poll every 5 minutes), instead of polling Avito every 0.5 s and long-polling Telegram."""
     tg, avito = FakeTelegram(), FakeAvito()
     arrived = _note_sends(tg)
-    async with bench_services(kind, tg, avito) as (db, services):
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    hooks = {"public_url": f"http://127.0.0.1:{sock.getsockname()[1]}", "avito_poll_interval": 300.0}
+    async with bench_services(kind, tg, avito, **(hooks if webhooks else {})) as (db, services):
         shops = [
             await open_shop(db, tg, avito, username=f"bench{n}_bot", title=f"Bench {n}")
             for n in range(accounts)
         ]
         receivers = build_receivers(services, build_client_dispatcher(services), poll_timeout=1)
+        avito_hooks = build_avito_webhooks(services, recheck=0)
+        runner: web.AppRunner | None = None
+        if isinstance(receivers, WebhookReceivers) and avito_hooks is not None:
+            runner = web.AppRunner(build_web_app(services, receivers.routes() + avito_hooks.routes()))
+            await runner.setup()
+            await web.SockSite(runner, sock).start()
         await receivers.sync()
+        if avito_hooks is not None:
+            await avito_hooks.sync()
         new_worker = worker_factory(services, REDIS_URL, group_rate=0, bot_rate=0)
         tasks = [asyncio.create_task(w.main()) for w in [new_worker() for _ in range(workers)]]
         try:
@@ -83,7 +102,12 @@ async def measure(
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
+            if avito_hooks is not None:
+                await avito_hooks.close()
             await receivers.close()
+            if runner is not None:
+                await runner.cleanup()
+            sock.close()
 
 
 async def _run(
@@ -162,14 +186,17 @@ def main() -> None:
     parser.add_argument("--database", choices=["sqlite", "postgresql"], default="postgresql")
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--rate", type=float, default=0.0, help="buyers' messages a second (0: a burst)")
+    parser.add_argument("--webhooks", action="store_true", help="Avito and Telegram push (PUBLIC_URL set)")
     args = parser.parse_args()
     figures = asyncio.run(
-        measure(args.accounts, args.chats, args.messages, args.database, args.workers, args.rate)
+        measure(
+            args.accounts, args.chats, args.messages, args.database, args.workers, args.rate, args.webhooks
+        )
     )
     label = (
         f"database={args.database} workers={args.workers} accounts={args.accounts} "
         f"chats/account={args.chats} "
-        f"messages/chat={args.messages} rate={args.rate or 'burst'}"
+        f"messages/chat={args.messages} rate={args.rate or 'burst'} webhooks={args.webhooks}"
     )
     print_figures(figures, label)
 
