@@ -20,13 +20,12 @@ from cryptography.fernet import Fernet
 from redis.asyncio import Redis
 
 from bench.shop import Shop, open_shop
+from bench.stack import REDIS_URL, drop_database, new_database
 from tests.fakes.avito import FakeAvito
 from tests.fakes.telegram import FakeBot, FakeTelegram
 from tuberry.storage import crypto
 from tuberry.storage.db import Database
 from tuberry.storage.migrate import upgrade
-
-REDIS_URL = "redis://127.0.0.1:6379/0"
 
 
 def status_mb(pid: int, field: str) -> float:
@@ -69,16 +68,17 @@ class Stack:
     shops: list[Shop]
     workdir: Path
     key: str  # SECRET_KEY
+    url: str  # DATABASE_URL
 
 
 @contextlib.asynccontextmanager
-async def onboarded(shops: int, *, confirm_joins: bool = True) -> AsyncIterator[Stack]:
-    """Running fakes and an SQLite database at the newest revision holding `shops` shops, as after their
-    owners onboarded."""
+async def onboarded(shops: int, *, confirm_joins: bool = True, kind: str = "sqlite") -> AsyncIterator[Stack]:
+    """Running fakes and a database ("sqlite" file or a new "postgresql" one) at the newest revision holding
+    `shops` shops, as after their owners onboarded."""
     workdir = Path(tempfile.mkdtemp(prefix="tuberry-bench-"))
     key = Fernet.generate_key().decode()
     crypto.install_keys([key])
-    url = f"sqlite+aiosqlite:///{workdir / 'tuberry.db'}"
+    url, pg_name = await new_database(kind, workdir)
     await asyncio.to_thread(upgrade, url)
     tg, avito = FakeTelegram(), FakeAvito()
     await tg.start()
@@ -93,46 +93,67 @@ async def onboarded(shops: int, *, confirm_joins: bool = True) -> AsyncIterator[
         if confirm_joins:
             for shop in made:
                 await _confirm_pending_updates(tg, shop.bot)
-        yield Stack(tg, avito, master, made, workdir, key)
+        yield Stack(tg, avito, master, made, workdir, key, url)
     finally:
         await avito.stop()
         await tg.stop()
+        await drop_database(pg_name)
 
 
 @contextlib.asynccontextmanager
 async def tuberry_run(
     stack: Stack, *, embedded: bool = False, settings: dict[str, str] | None = None
 ) -> AsyncIterator[asyncio.subprocess.Process]:
-    """`tuberry run` in the stack's directory, with `settings` added to its environment; on exit SIGTERM
-    (then kill) and its Redis keys removed."""
+    """`tuberry run` in the stack's directory, with `settings` added to its environment."""
+    async with tuberry(stack, ["run"], embedded=embedded, settings=settings) as procs:
+        yield procs[0]
+
+
+@contextlib.asynccontextmanager
+async def tuberry(
+    stack: Stack, commands: list[str], *, embedded: bool = False, settings: dict[str, str] | None = None
+) -> AsyncIterator[list[asyncio.subprocess.Process]]:
+    """One process per command (`run`, `bot`, `worker`), each with its own log in the stack's directory
+    and `settings` added to the environment; on exit SIGTERM (then kill) and the run's Redis keys removed."""
     prefix = f"tuberry-bench-{uuid.uuid4().hex[:8]}"
     env = {
         **{k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")},
-        "DATABASE_URL": f"sqlite+aiosqlite:///{stack.workdir / 'tuberry.db'}",
+        "DATABASE_URL": stack.url,
         "MASTER_BOT_TOKEN": stack.master.token,
         "SECRET_KEY": stack.key,
         "REDIS_PREFIX": prefix,
         "TELEGRAM_API_BASE": stack.tg.base_url,
         "AVITO_API_BASE": stack.avito.base_url,
         "HTTP_HOST": "127.0.0.1",
-        "HTTP_PORT": str(_free_port()),
         **(settings or {}),
     }
     if embedded:
         env["_TUBERRY_DEFAULT_REDIS_URL"] = "redis://127.0.0.1:1/0"  # no Redis there: the embedded store
     else:
         env["REDIS_URL"] = REDIS_URL
-    with (stack.workdir / "run.log").open("wb") as log:
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "tuberry.bot.cli", "run", cwd=stack.workdir, env=env, stdout=log, stderr=log
-        )
+    procs: list[asyncio.subprocess.Process] = []
     try:
-        yield proc
-        if proc.returncode is not None:
-            raise SystemExit(f"tuberry run exited with {proc.returncode}; see {stack.workdir / 'run.log'}")
+        for n, command in enumerate(commands):
+            with (stack.workdir / f"{command}-{n}.log").open("wb") as log:
+                procs.append(
+                    await asyncio.create_subprocess_exec(
+                        sys.executable,
+                        *("-m", "tuberry.bot.cli", command),
+                        cwd=stack.workdir,
+                        env=env | {"HTTP_PORT": str(_free_port())},
+                        stdout=log,
+                        stderr=log,
+                    )
+                )
+        yield procs
+        for proc in procs:
+            if proc.returncode is not None:
+                raise SystemExit(f"tuberry exited with {proc.returncode}; see the logs in {stack.workdir}")
     finally:
-        if proc.returncode is None:
-            proc.send_signal(signal.SIGTERM)
+        for proc in procs:
+            if proc.returncode is None:
+                proc.send_signal(signal.SIGTERM)
+        for proc in procs:
             try:
                 await asyncio.wait_for(proc.wait(), 20)
             except TimeoutError:

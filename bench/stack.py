@@ -26,14 +26,24 @@ REDIS_URL = "redis://127.0.0.1:6379/0"
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
 
 
-async def _database(kind: str) -> tuple[str, str | None]:
+async def new_database(kind: str, directory: Path | None = None) -> tuple[str, str | None]:
+    """A new empty database: an SQLite file (in `directory` or a new temporary one) or a PostgreSQL
+    database. Returns its URL and, for PostgreSQL, its name (for drop_database)."""
     if kind == "sqlite":
-        return f"sqlite+aiosqlite:///{Path(tempfile.mkdtemp()) / 'bench.db'}", None
+        return f"sqlite+aiosqlite:///{(directory or Path(tempfile.mkdtemp())) / 'tuberry.db'}", None
     name = f"tuberry_bench_{uuid.uuid4().hex[:8]}"
     admin = await asyncpg.connect(PG_ADMIN)
     await admin.execute(f'CREATE DATABASE "{name}"')
     await admin.close()
     return f"postgresql+asyncpg://postgres@127.0.0.1:5432/{name}", name
+
+
+async def drop_database(pg_name: str | None) -> None:
+    if pg_name:
+        with contextlib.suppress(Exception):
+            admin = await asyncpg.connect(PG_ADMIN)
+            await admin.execute(f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)')
+            await admin.close()
 
 
 @contextlib.asynccontextmanager
@@ -44,7 +54,7 @@ async def bench_services(
     services on it (`settings` override the Config's); on exit stop the fakes and remove the database and
     the run's Redis keys."""
     crypto.install_keys([Fernet.generate_key().decode()])
-    url, pg_name = await _database(kind)
+    url, pg_name = await new_database(kind)
     await asyncio.to_thread(upgrade, url)
     db = Database(url)
     await tg.start()
@@ -67,8 +77,4 @@ async def bench_services(
         await db.dispose()
         await avito.stop()
         await tg.stop()
-        if pg_name:
-            with contextlib.suppress(Exception):
-                admin = await asyncpg.connect(PG_ADMIN)
-                await admin.execute(f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)')
-                await admin.close()
+        await drop_database(pg_name)
