@@ -1,0 +1,34 @@
+"""The forum topic each person last wrote in, per client bot: Telegram's inline queries do not say where
+they are typed (an InlineQuery carries `chat_type`, never the chat or the topic), so quick replies offered
+inline are filled for this topic. Kept in Redis for a day: losing it only makes the fill generic.
+"""
+
+from __future__ import annotations
+
+from redis.asyncio import Redis
+
+REMEMBERED_FOR = 24 * 3600  # seconds
+
+
+class LastTopics:
+    def __init__(self, redis: Redis, prefix: str) -> None:
+        self._redis = redis
+        self._prefix = prefix
+
+    def _key(self, bot_id: int, user_id: int) -> str:
+        return f"{self._prefix}:last_topic:{bot_id}:{user_id}"
+
+    async def remember(self, bot_id: int, user_id: int, chat_id: int, thread_id: int) -> None:
+        await self._redis.set(self._key(bot_id, user_id), f"{chat_id}:{thread_id}", ex=REMEMBERED_FOR)
+
+    async def recall(self, bot_id: int, user_id: int) -> tuple[int, int] | None:
+        """(chat id, thread id), or None when unknown or unreadable."""
+        raw = await self._redis.get(self._key(bot_id, user_id))
+        if raw is None:
+            return None
+        text = raw.decode() if isinstance(raw, bytes) else str(raw)
+        chat, _, thread = text.partition(":")
+        try:
+            return int(chat), int(thread)
+        except ValueError:
+            return None
