@@ -5,7 +5,12 @@ inline are filled for this topic. Kept in Redis for a day: losing it only makes 
 
 from __future__ import annotations
 
+import logging
+
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+log = logging.getLogger(__name__)
 
 REMEMBERED_FOR = 24 * 3600  # seconds
 
@@ -19,7 +24,11 @@ class LastTopics:
         return f"{self._prefix}:last_topic:{bot_id}:{user_id}"
 
     async def remember(self, bot_id: int, user_id: int, chat_id: int, thread_id: int) -> None:
-        await self._redis.set(self._key(bot_id, user_id), f"{chat_id}:{thread_id}", ex=REMEMBERED_FOR)
+        """Never fails: every topic message passes here, and a manager's reply must not wait on this."""
+        try:
+            await self._redis.set(self._key(bot_id, user_id), f"{chat_id}:{thread_id}", ex=REMEMBERED_FOR)
+        except RedisError as exc:
+            log.warning("cannot remember the topic of user %s (bot %s): %s", user_id, bot_id, exc)
 
     async def recall(self, bot_id: int, user_id: int) -> tuple[int, int] | None:
         """(chat id, thread id), or None when unknown or unreadable."""
