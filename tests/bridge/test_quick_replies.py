@@ -83,7 +83,7 @@ async def test_inline_results_are_filled_for_the_managers_topic_and_relayed_once
     text = filled(bridge, chat, "Анна")
     assert result["title"] == "Доставка"
     assert result["input_message_content"]["message_text"] == text
-    assert "Анна" in result["description"]
+    assert result["description"].startswith("👤 Анна: Анна, доставка")
     everything = await inline_answer(bridge, bridge.tg.user_types_inline(bridge.bot, maxim, ""))
     assert [r["title"] for r in everything["results"]] == ["Доставка", "Адрес"]
 
@@ -132,4 +132,4 @@ async def test_inline_without_a_known_topic_leaves_the_dialogs_values_out(bridge
     answer = await inline_answer(bridge, bridge.tg.user_types_inline(bridge.bot, bridge.manager, "адрес"))
     [result] = answer["results"]
     assert result["input_message_content"]["message_text"] == "Москва, Тверская 1. Ждём!"
-    assert "Для" not in result["description"]
+    assert "👤" not in result["description"]

@@ -265,7 +265,6 @@ async def remember_topic(services: Services, bot_id: int, user_id: int, chat_id:
 class InlineOffer:
     results: list[QuickReplyView]
     buyer_name: str = ""  # whose dialog the results are filled for ("" when none is known)
-    item_title: str = ""
 
 
 async def inline_offer(
@@ -293,11 +292,7 @@ async def inline_offer(
         if where is not None and where[0] == group_id:
             dialog = await DialogRepo(session).by_topic(bot_id, group_id, where[1])
         results = await _fill(session, workspace_id, dialog, words)
-    return InlineOffer(
-        results[:INLINE_RESULTS_LIMIT],
-        dialog.buyer_name or "" if dialog else "",
-        dialog.item_title or "" if dialog else "",
-    )
+    return InlineOffer(results[:INLINE_RESULTS_LIMIT], (dialog.buyer_name or "") if dialog else "")
 
 
 async def _is_member(services: Services, token: str, group_id: int, user_id: int) -> bool:

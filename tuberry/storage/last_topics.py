@@ -31,8 +31,12 @@ class LastTopics:
             log.warning("cannot remember the topic of user %s (bot %s): %s", user_id, bot_id, exc)
 
     async def recall(self, bot_id: int, user_id: int) -> tuple[int, int] | None:
-        """(chat id, thread id), or None when unknown or unreadable."""
-        raw = await self._redis.get(self._key(bot_id, user_id))
+        """(chat id, thread id), or None when unknown, unreadable or Redis does not answer."""
+        try:
+            raw = await self._redis.get(self._key(bot_id, user_id))
+        except RedisError as exc:
+            log.warning("cannot recall the topic of user %s (bot %s): %s", user_id, bot_id, exc)
+            return None
         if raw is None:
             return None
         text = raw.decode() if isinstance(raw, bytes) else str(raw)

@@ -28,4 +28,4 @@ tc-q-unknown =
     ❌ There is no quick reply "{ $title }". There are:
     { $list }
 tc-q-not-relayed = ❌ Not sent: your replies do not go to buyers — you are not on the managers list (/managers).
-tc-inline-for = For { $name }: { $text }
+tc-inline-for = 👤 { $name }: { $text }

@@ -28,4 +28,4 @@ tc-q-unknown =
     ❌ Быстрого ответа «{ $title }» нет. Есть:
     { $list }
 tc-q-not-relayed = ❌ Не отправлено: ваши ответы не уходят покупателям — вас нет в списке менеджеров (/managers).
-tc-inline-for = Для { $name }: { $text }
+tc-inline-for = 👤 { $name }: { $text }
