@@ -63,7 +63,7 @@ async def test_help_note_and_block_in_russian(bridge: Bridge) -> None:
 
     help_text = await answer_to(bridge, says(bridge, maxim, "/help", topic))
     assert "Команды в теме покупателя" in help_text
-    for command in ("/block", "/close", "/note", "/q", "/help"):
+    for command in ("/block", "/close", "/note", "/q", "/help", "@shop_helper_bot"):
         assert command in help_text
 
     assert "Напишите заметку после команды" in await answer_to(bridge, says(bridge, maxim, "/note", topic))
@@ -156,3 +156,15 @@ async def test_avito_refusing_a_block_is_shown_with_its_reason(bridge: Bridge) -
     answer = await answer_to(bridge, says(bridge, bridge.manager, "/block", topic))
     assert "Покупатель заблокирован на Авито" in answer
     assert len(bridge.avito.blacklisted[bridge.account.user_id]) == 1
+
+
+async def test_a_note_stays_when_the_bot_may_not_pin(bridge: Bridge) -> None:
+    _, topic = await dialog_topic(bridge)
+    bridge.tg.set_bot_rights(bridge.bot, bridge.group_id, {"can_pin_messages": False})
+    note = await answer_to(bridge, says(bridge, bridge.manager, "/note позвонить завтра", topic))
+    assert "Заметка от Максим" in note and "позвонить завтра" in note
+    await bridge.until(
+        lambda: any("Закрепить заметку не получилось" in t for t in bridge.texts(topic)), "the pin refusal"
+    )
+    [posted] = [m for m in bridge.topic_messages(topic) if "Заметка от" in (m.get("text") or "")]
+    assert posted["message_id"] not in bridge.tg.pinned(bridge.group_id)  # (the card was pinned before)

@@ -163,7 +163,8 @@ async def on_help(message: Message, services: Services, client_bot_id: int) -> N
     if checked is None:
         return
     _, t = checked
-    await _reply(message, t("tc-help"))
+    me = await message.bot.me() if message.bot else None
+    await _reply(message, t("tc-help", bot=me.username if me and me.username else "bot"))
 
 
 async def on_inline(query: InlineQuery, services: Services, client_bot_id: int) -> None:

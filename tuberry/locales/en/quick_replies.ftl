@@ -3,7 +3,7 @@
 menu-quick-replies = ⚡ Quick replies
 qr-title =
     <b>⚡ Quick replies</b>
-    Ready answers for managers. In a buyer's topic: <code>/q title</code>, or @bot_name and a word of the title — the answer goes to the buyer with the details filled in.
+    Ready answers for managers. In a buyer's topic: <code>/q title</code>, or @bot_name and a word of the title — the answer goes to the buyer with the details filled in. To pick them through @bot, switch its inline mode on in @BotFather (/setinline).
 qr-empty = None yet. Press "Add".
 qr-btn-add = ➕ Add
 qr-btn-edit = ✏️ Edit text

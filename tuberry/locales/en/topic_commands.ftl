@@ -7,7 +7,7 @@ tc-help =
     /note text — a note for colleagues: pinned in the topic, the buyer never sees it
     /q title — send the buyer a quick reply; /q alone lists them
     /help — this help
-    Quick replies can be picked this way too: type @bot_name and a word of the title in the topic.
+    Quick replies can be picked this way too: type @{ $bot } and a word of the title in the topic.
 tc-reason-spam = spam
 tc-reason-fraud = fraud
 tc-reason-insult = insults
