@@ -133,3 +133,36 @@ async def test_inline_without_a_known_topic_leaves_the_dialogs_values_out(bridge
     [result] = answer["results"]
     assert result["input_message_content"]["message_text"] == "Москва, Тверская 1. Ждём!"
     assert "👤" not in result["description"]
+
+
+async def test_a_result_filled_for_another_buyer_is_caught_before_it_reaches_this_one(bridge: Bridge) -> None:
+    bridge.tg.enable_inline_mode(bridge.bot)
+    anna_chat, anna_topic = await dialog_topic(bridge, "Анна")
+    boris_chat, boris_topic = await dialog_topic(bridge, "Борис")
+    await seed_replies(bridge)
+    maxim = bridge.manager
+    says(bridge, maxim, "/help", boris_topic)  # Maxim was in Boris's topic last…
+
+    # …and types `@bot адрес` in Anna's topic: Telegram does not say where, so it is filled for Boris.
+    answer = await inline_answer(bridge, bridge.tg.user_types_inline(bridge.bot, maxim, "адрес"))
+    [result] = answer["results"]
+    assert result["input_message_content"]["message_text"].endswith("Ждём, Борис!")
+    posted = bridge.tg.user_chooses_inline_result(
+        bridge.bot, bridge.group_id, maxim, answer["inline_query_id"], result["id"], thread_id=anna_topic
+    )
+    warning = await answer_to(bridge, posted)
+    assert "Не отправлено" in warning and "Борис" in warning
+
+    # Chosen again, it is filled for Anna's topic, where Maxim now wrote, and goes to Anna once.
+    answer = await inline_answer(bridge, bridge.tg.user_types_inline(bridge.bot, maxim, "адрес"))
+    [result] = answer["results"]
+    assert result["input_message_content"]["message_text"].endswith("Ждём, Анна!")
+    bridge.tg.user_chooses_inline_result(
+        bridge.bot, bridge.group_id, maxim, answer["inline_query_id"], result["id"], thread_id=anna_topic
+    )
+    await bridge.until(lambda: bridge.avito.sent_via_api(anna_chat), "the reply on Avito")
+    await bridge.settle()
+    assert [m["content"]["text"] for m in bridge.avito.sent_via_api(anna_chat)] == [
+        "Москва, Тверская 1. Ждём, Анна!"
+    ]
+    assert bridge.avito.sent_via_api(boris_chat) == []

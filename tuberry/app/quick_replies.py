@@ -286,12 +286,14 @@ async def inline_offer(
         listed = user_id == owner_id or user_id in bot.manager_ids
     if not listed and not await _is_member(services, token, group_id, user_id):
         return InlineOffer([])
-    where = await LastTopics(services.queue.redis, services.config.redis_prefix).recall(bot_id, user_id)
+    topics = LastTopics(services.queue.redis, services.config.redis_prefix)
+    where = await topics.recall(bot_id, user_id)
     async with services.db.session() as session:
         dialog = None
         if where is not None and where[0] == group_id:
             dialog = await DialogRepo(session).by_topic(bot_id, group_id, where[1])
         results = await _fill(session, workspace_id, dialog, words)
+    await topics.remember_offer(bot_id, user_id, dialog.id if dialog else None)
     return InlineOffer(results[:INLINE_RESULTS_LIMIT], (dialog.buyer_name or "") if dialog else "")
 
 
@@ -301,3 +303,21 @@ async def _is_member(services: Services, token: str, group_id: int, user_id: int
         member = await services.bots.get(token).get_chat_member(group_id, user_id)
         return member.status in MEMBER_STATUSES and getattr(member, "is_member", True) is not False
     return False
+
+
+async def chosen_elsewhere(
+    services: Services, bot_id: int, chat_id: int, thread_id: int, user_id: int
+) -> str | None:
+    """A result of ours was just posted in this topic: the buyer name it was filled for, when that is
+    another dialog's (it must not reach this buyer); None when it fits (or was filled for no dialog)."""
+    offered = await LastTopics(services.queue.redis, services.config.redis_prefix).offered_dialog(
+        bot_id, user_id
+    )
+    if offered is None:
+        return None
+    async with services.db.session() as session:
+        here = await DialogRepo(session).by_topic(bot_id, chat_id, thread_id)
+        if here is None or here.id == offered:
+            return None
+        other = await session.get(Dialog, offered)
+        return (other.buyer_name or "—") if other else None

@@ -1,6 +1,9 @@
 """The forum topic each person last wrote in, per client bot: Telegram's inline queries do not say where
 they are typed (an InlineQuery carries `chat_type`, never the chat or the topic), so quick replies offered
 inline are filled for this topic. Kept in Redis for a day: losing it only makes the fill generic.
+
+Also the dialog the person's last inline results were filled for, so that a result chosen in another topic
+(filled with another buyer's name) is caught before it reaches the buyer.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from redis.exceptions import RedisError
 log = logging.getLogger(__name__)
 
 REMEMBERED_FOR = 24 * 3600  # seconds
+OFFER_KEPT_FOR = 3600  # seconds: the dialog the last inline results were filled for, until one is chosen
 
 
 class LastTopics:
@@ -45,3 +49,23 @@ class LastTopics:
             return int(chat), int(thread)
         except ValueError:
             return None
+
+    def _offer_key(self, bot_id: int, user_id: int) -> str:
+        return f"{self._prefix}:inline_offer:{bot_id}:{user_id}"
+
+    async def remember_offer(self, bot_id: int, user_id: int, dialog_id: int | None) -> None:
+        """The dialog the results just offered were filled for (None: filled for no dialog)."""
+        try:
+            await self._redis.set(self._offer_key(bot_id, user_id), str(dialog_id or 0), ex=OFFER_KEPT_FOR)
+        except RedisError as exc:
+            log.warning("cannot remember the inline offer of user %s (bot %s): %s", user_id, bot_id, exc)
+
+    async def offered_dialog(self, bot_id: int, user_id: int) -> int | None:
+        """The dialog of the last results offered, or None (none known, or filled for no dialog)."""
+        try:
+            raw = await self._redis.get(self._offer_key(bot_id, user_id))
+        except RedisError as exc:
+            log.warning("cannot recall the inline offer of user %s (bot %s): %s", user_id, bot_id, exc)
+            return None
+        text = raw.decode() if isinstance(raw, bytes) else str(raw or "")
+        return int(text) if text.isdigit() and int(text) > 0 else None

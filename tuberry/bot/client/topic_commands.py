@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import F, Router
+from aiogram.dispatcher.event.bases import SkipHandler
 from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, CommandObject
 from aiogram.types import (
@@ -44,6 +45,7 @@ def topic_commands_router() -> Router:
     router.message.register(on_note, Command("note"))
     router.message.register(on_quick, Command("q"))
     router.message.register(on_help, Command("help"))
+    router.message.register(on_chosen_result, F.via_bot)
     router.inline_query.register(on_inline)
     return router
 
@@ -165,6 +167,21 @@ async def on_help(message: Message, services: Services, client_bot_id: int) -> N
     _, t = checked
     me = await message.bot.me() if message.bot else None
     await _reply(message, t("tc-help", bot=me.username if me and me.username else "bot"))
+
+
+async def on_chosen_result(message: Message, services: Services, client_bot_id: int) -> None:
+    """A quick reply chosen inline, posted "via @bot". Relayed like any reply (the topics router), unless it
+    was filled for another topic's buyer: Telegram does not say where an inline query is typed."""
+    user, via = message.from_user, message.via_bot
+    if user is None or via is None or message.bot is None or via.id != message.bot.id:
+        raise SkipHandler
+    other = await quick_replies.chosen_elsewhere(
+        services, client_bot_id, message.chat.id, message.message_thread_id or 0, user.id
+    )
+    if other is None:
+        raise SkipHandler
+    t = translator(await owner_language(services, client_bot_id, user.id, user.language_code))
+    await _reply(message, t("tc-inline-other-dialog", name=html.escape(other)))
 
 
 async def on_inline(query: InlineQuery, services: Services, client_bot_id: int) -> None:

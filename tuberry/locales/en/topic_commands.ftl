@@ -29,3 +29,4 @@ tc-q-unknown =
     { $list }
 tc-q-not-relayed = ❌ Not sent: your replies do not go to buyers — you are not on the managers list (/managers).
 tc-inline-for = 👤 { $name }: { $text }
+tc-inline-other-dialog = ⚠️ Not sent: this quick reply was filled for another buyer ({ $name }) — Telegram does not tell the bot in which topic it is chosen. Pick the reply again: it is now filled for this topic.
