@@ -372,6 +372,8 @@ async def test_client_uses_spec_paths_and_request_schemas(
         await session.send_image(uid, chat_id, image_id)
         await session.mark_read(uid, chat_id)
         await session.voice_urls(uid, [voice["content"]["voice"]["voice_id"]])
+        buyer = fake_avito.chat(chat_id)["users"][1]["id"]
+        await session.blacklist(uid, buyer, 2, item_id=fake_avito.chat(chat_id)["context"]["value"]["id"])
         await session.subscribe_webhook(webhook_receiver.url)
         await session.subscriptions()
         await session.unsubscribe_webhook(webhook_receiver.url)
@@ -382,6 +384,7 @@ async def test_client_uses_spec_paths_and_request_schemas(
         "/messages/image": "sendImageMessageRequestBody",
         "/webhook": "webhookSubscribeRequestBody",
         "/webhook/unsubscribe": "webhookSubscribeRequestBody",
+        "/blacklist": "addBlacklistRequestBody",
     }
     for request in seen:
         path = request.url.path
@@ -394,6 +397,7 @@ async def test_client_uses_spec_paths_and_request_schemas(
             assert [e for e in errors if "'url' is a required property" not in e] == []
     chats_query = next(r.url.params for r in seen if r.url.path.endswith("/chats"))
     assert chats_query["chat_types"] == "u2i,u2u"  # never rely on the u2i-only default
+    assert [e["context"]["reason_id"] for e in fake_avito.blacklisted[account.user_id]] == [2]
 
 
 def test_the_validation_is_not_vacuous() -> None:

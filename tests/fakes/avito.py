@@ -189,6 +189,7 @@ class FakeAvito:
         self._redirects: dict[str, str] = {}  # key -> Location  # chat or message id -> fields served instead
         self._used_ids: set[int] = set()
         self.uploaded_images: dict[str, bytes] = {}
+        self.blacklisted: dict[int, list[dict[str, Any]]] = {}  # account user_id -> users entries, in order
         self.requests: list[tuple[str, str, dict[str, str | list[str]]]] = []
         self.token_requests = 0
         self.webhook_deliveries: list[WebhookDelivery] = []
@@ -920,10 +921,21 @@ class FakeAvito:
         return web.json_response({"voices_urls": urls})
 
     async def _blacklist(self, request: web.Request) -> web.Response:
-        self._auth(request)
+        account = self._auth(request)
         body = await self._json_body(request)
-        if not isinstance(body.get("users"), list):
+        users = body.get("users")
+        if not isinstance(users, list) or not users:
             raise _validation({"users": "required"})
+        for index, entry in enumerate(users):
+            user_id = entry.get("user_id") if isinstance(entry, dict) else None
+            context = entry.get("context", {}) if isinstance(entry, dict) else None
+            if not isinstance(user_id, int) or isinstance(user_id, bool):
+                raise _validation({f"users[{index}].user_id": "required integer"})
+            if not isinstance(context, dict) or context.get("reason_id", 4) not in (1, 2, 3, 4):
+                raise _validation({f"users[{index}].context.reason_id": "must be one of 1, 2, 3, 4"})
+        for entry in users:
+            self.blacklisted.setdefault(account.user_id, []).append(json.loads(json.dumps(entry)))
+        # The spec gives the 200 answer no body.
         return web.Response(status=200)
 
     async def _subscribe(self, request: web.Request) -> web.Response:

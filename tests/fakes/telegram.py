@@ -480,6 +480,58 @@ class FakeTelegram(BotApiMethods):
         self._queue(bot, "callback_query", query)
         return query_id
 
+    def enable_inline_mode(self, bot: FakeBot, enabled: bool = True) -> None:
+        """The owner switches inline mode on in BotFather (/setinline): users may then type `@bot words`."""
+        bot.supports_inline_queries = enabled
+
+    def user_types_inline(
+        self, bot: FakeBot, user: dict[str, Any] | int, query: str, *, chat_type: str = "supergroup"
+    ) -> str:
+        """A user types `@bot <query>` in a chat of `chat_type` ("sender", "private", "group", "supergroup",
+        "channel"): an `inline_query` update, which (like the real one) says nothing of the chat or topic.
+        Returns the query id."""
+        if not bot.supports_inline_queries:
+            raise ValueError("the bot has no inline mode: Telegram clients do not send it inline queries")
+        person = user_json(self._user(user))
+        query_id = str(self._rng.randint(10**18, 9 * 10**18))
+        self._inline_queries[query_id] = {"bot_id": bot.id, "user_id": person["id"], "answered": False}
+        payload = {"id": query_id, "from": person, "query": query, "offset": "", "chat_type": chat_type}
+        self._queue(bot, "inline_query", payload)
+        return query_id
+
+    def user_chooses_inline_result(
+        self,
+        bot: FakeBot,
+        chat_id: int,
+        user: dict[str, Any] | int,
+        query_id: str,
+        result_id: str,
+        *,
+        thread_id: int | None = None,
+    ) -> dict[str, Any]:
+        """The user taps a result the bot answered to their inline query: Telegram posts its
+        input_message_content as the user's own message "via @bot" where they typed (here: `chat_id`,
+        `thread_id`), and member bots get it as a message with `via_bot`."""
+        answer = next((a for a in self._inline_answers if a["inline_query_id"] == query_id), None)
+        if answer is None or answer["bot_id"] != bot.id:
+            raise ValueError(f"inline query {query_id} was not answered by this bot")
+        result = next((r for r in answer["results"] if str(r.get("id")) == result_id), None)
+        if result is None:
+            raise ValueError(f"no result {result_id!r} in the answer to {query_id}")
+        person = user_json(self._user(user))
+        chat = self._group(chat_id)
+        if person["id"] not in chat.members:
+            chat.members[person["id"]] = Member(person, "member")
+        content = self._inline_text_content(result["input_message_content"]) | {"via_bot": bot.user_json()}
+        topic = None
+        if thread_id is not None and thread_id != GENERAL_TOPIC_ID:
+            topic = chat.topics.get(thread_id)
+            if not chat.is_forum or topic is None or topic.deleted:
+                raise ValueError(f"no topic {thread_id} in chat {chat_id}")
+        stored = self._store(chat, person, content, by_bot=False, topic=topic)
+        self._broadcast(chat, stored)
+        return copy.deepcopy(stored.message)
+
     def user_shares_chat(
         self,
         bot: FakeBot,
@@ -667,6 +719,11 @@ class FakeTelegram(BotApiMethods):
     def answered_callbacks(self) -> list[dict[str, Any]]:
         """answerCallbackQuery calls: callback_query_id, bot_id, data, text, show_alert, url, cache_time."""
         return [dict(a) for a in self._answered]
+
+    def inline_answers(self, bot: FakeBot | None = None) -> list[dict[str, Any]]:
+        """answerInlineQuery calls that Telegram accepted: inline_query_id, bot_id, user_id, results,
+        cache_time, is_personal, next_offset, button."""
+        return [copy.deepcopy(a) for a in self._inline_answers if bot is None or a["bot_id"] == bot.id]
 
     def deleted_messages(self, chat_id: int) -> list[int]:
         """Ids deleted with deleteMessage(s), in order (topic deletion not included)."""

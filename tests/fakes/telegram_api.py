@@ -15,6 +15,8 @@ from .telegram_core import Described, FakeCore, api
 from .telegram_state import (
     ALLOWED_REACTIONS,
     DOWNLOAD_LIMIT,
+    INLINE_RESULTS_LIMIT,
+    TEXT_LIMIT,
     TOPIC_COLORS,
     TOPIC_NAME_LIMIT,
     ApiError,
@@ -56,7 +58,7 @@ class BotApiMethods(FakeCore):
         return bot.user_json() | {
             "can_join_groups": bot.can_join_groups,
             "can_read_all_group_messages": bot.can_read_all_group_messages,
-            "supports_inline_queries": False,
+            "supports_inline_queries": bot.supports_inline_queries,
             "can_connect_to_business": False,
             "has_main_web_app": False,
         }
@@ -257,6 +259,62 @@ class BotApiMethods(FakeCore):
             }
         )
         return True
+
+    # --- inline mode
+
+    @api("answerInlineQuery")
+    async def _answer_inline_query(self, bot: FakeBot, p: Params) -> Any:
+        query_id = p.text("inline_query_id") or ""
+        pending = self._inline_queries.get(query_id)
+        if pending is None or pending["answered"] or pending["bot_id"] != bot.id:
+            raise bad_request("query is too old and response timeout expired or query ID is invalid")
+        results = p.json("results")
+        if not isinstance(results, list):
+            raise bad_request("can't parse results JSON object")
+        if len(results) > INLINE_RESULTS_LIMIT:
+            raise bad_request("RESULTS_TOO_MUCH")
+        seen: set[str] = set()
+        for result in results:
+            result_id = str(result.get("id") or "") if isinstance(result, dict) else ""
+            if not 1 <= len(result_id.encode()) <= 64:
+                raise bad_request("RESULT_ID_INVALID")
+            if result_id in seen:
+                raise bad_request("RESULT_ID_DUPLICATE")
+            seen.add(result_id)
+            if result.get("type") != "article":  # the only type the fake knows
+                raise bad_request("RESULT_TYPE_INVALID")
+            if not str(result.get("title") or "").strip():
+                raise bad_request("RESULT_TITLE_EMPTY")
+            content = result.get("input_message_content")
+            if not isinstance(content, dict) or not str(content.get("message_text") or "").strip():
+                raise bad_request("MESSAGE_EMPTY")
+            if len(str(content["message_text"])) > TEXT_LIMIT:
+                raise bad_request("MESSAGE_TOO_LONG")
+            self._inline_text_content(content)  # a parse_mode error is refused now, as Telegram does
+        pending["answered"] = True
+        self._inline_answers.append(
+            {
+                "inline_query_id": query_id,
+                "bot_id": bot.id,
+                "user_id": pending["user_id"],
+                "results": copy.deepcopy(results),
+                "cache_time": p.integer("cache_time"),
+                "is_personal": p.flag("is_personal"),
+                "next_offset": p.text("next_offset"),
+                "button": p.json("button"),
+            }
+        )
+        return True
+
+    def _inline_text_content(self, content: dict[str, Any]) -> dict[str, Any]:
+        """An InputTextMessageContent as the message text it becomes (parse_mode and entities applied)."""
+        raw = {"text": str(content.get("message_text") or "")}
+        if content.get("parse_mode"):
+            raw["parse_mode"] = str(content["parse_mode"])
+        params = Params(raw)
+        if isinstance(content.get("entities"), list):
+            params.values["entities"] = content["entities"]
+        return self._text_content(params)
 
     # --- forum topics
 

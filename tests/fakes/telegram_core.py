@@ -123,6 +123,8 @@ class FakeCore:
         self._files_by_path: dict[str, StoredFile] = {}
         self._callbacks: dict[str, dict[str, Any]] = {}
         self._answered: list[dict[str, Any]] = []
+        self._inline_queries: dict[str, dict[str, Any]] = {}  # query id -> bot_id, user, chat_type, answered
+        self._inline_answers: list[dict[str, Any]] = []
         self._calls: list[tuple[str, dict[str, Any], int]] = []
         self._failures: dict[str, list[ApiError]] = {}
         self._drops: dict[str, int] = {}  # method (lower case, "*" = any) -> connections still to drop

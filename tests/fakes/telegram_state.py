@@ -20,6 +20,7 @@ TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
 TOPIC_NAME_LIMIT = 128
 CALLBACK_DATA_LIMIT = 64
+INLINE_RESULTS_LIMIT = 50  # answerInlineQuery: "No more than 50 results per query are allowed"
 DOWNLOAD_LIMIT = 20 * 1024 * 1024
 UPLOAD_LIMIT = 50 * 1024 * 1024
 GENERAL_TOPIC_ID = 1
@@ -83,6 +84,8 @@ JSON_FIELDS = frozenset(
         "entities",
         "caption_entities",
         "link_preview_options",
+        "results",
+        "button",
     }
 )
 BOOL_FIELDS = frozenset(
@@ -104,6 +107,7 @@ BOOL_FIELDS = frozenset(
         "for_channels",
         "is_anonymous",
         "remove_caption",
+        "is_personal",
     }
 )
 INT_FIELDS = frozenset(
@@ -270,6 +274,7 @@ class FakeBot:
     webhook_task: asyncio.Task[None] | None = None
     waiters: list[asyncio.Future[None]] = field(default_factory=list)
     poll_generation: int = 0
+    supports_inline_queries: bool = False  # inline mode, switched on in BotFather (/setinline)
 
     def user_json(self) -> dict[str, Any]:
         """The bot as a `User` (what `from` shows on its messages)."""

@@ -40,6 +40,8 @@ from aiogram.types import (
     ChatMemberUpdated,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    InlineQueryResultArticle,
+    InputTextMessageContent,
     Message,
     ReactionTypeEmoji,
     ReplyParameters,
@@ -473,6 +475,43 @@ async def test_callback_query(world: World) -> None:
     assert world.tg.answered_callbacks[0]["text"] == "Done"
     with pytest.raises(TelegramBadRequest, match="query is too old"):
         await world.bot.answer_callback_query(query_id)
+
+
+async def test_inline_query_answer_and_chosen_result(world: World) -> None:
+    tg, fake_bot = world.tg, world.fake_bot
+    with pytest.raises(ValueError, match="no inline mode"):
+        tg.user_types_inline(fake_bot, world.owner, "hi")
+    tg.enable_inline_mode(fake_bot)
+    assert (await world.bot.get_me()).supports_inline_queries
+    query_id = tg.user_types_inline(fake_bot, world.owner, "addr", chat_type="group")
+    [update] = await world.bot.get_updates(timeout=1)
+    query = update.inline_query
+    assert query is not None and query.id == query_id and query.query == "addr"
+    assert query.chat_type == "group" and query.from_user.id == world.owner["id"]
+    assert "chat" not in update.model_dump(exclude_none=True)["inline_query"]  # never the chat
+
+    def article(result_id: str, text: str, title: str = "Address") -> InlineQueryResultArticle:
+        content = InputTextMessageContent(message_text=text, parse_mode=None)
+        return InlineQueryResultArticle(id=result_id, title=title, input_message_content=content)
+
+    with pytest.raises(TelegramBadRequest, match="RESULT_ID_DUPLICATE"):
+        await world.bot.answer_inline_query(query_id, [article("1", "a"), article("1", "b")])
+    with pytest.raises(TelegramBadRequest, match="RESULTS_TOO_MUCH"):
+        await world.bot.answer_inline_query(query_id, [article(str(i), "a") for i in range(51)])
+    assert await world.bot.answer_inline_query(
+        query_id, [article("7", "Moscow, <Tverskaya> 1")], cache_time=0, is_personal=True
+    )
+    [answer] = tg.inline_answers(fake_bot)
+    assert answer["is_personal"] and answer["cache_time"] == 0 and answer["user_id"] == world.owner["id"]
+    with pytest.raises(TelegramBadRequest, match="query is too old"):
+        await world.bot.answer_inline_query(query_id, [])
+
+    posted = tg.user_chooses_inline_result(fake_bot, world.chat_id, world.owner, query_id, "7")
+    assert posted["text"] == "Moscow, <Tverskaya> 1" and posted["via_bot"]["id"] == fake_bot.id
+    assert posted["from"]["id"] == world.owner["id"]
+    [update] = await world.bot.get_updates(offset=update.update_id + 1, timeout=1)
+    assert update.message is not None and update.message.via_bot is not None
+    assert update.message.via_bot.id == fake_bot.id
 
 
 async def test_my_chat_member_updates(tg: FakeTelegram) -> None:

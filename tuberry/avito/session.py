@@ -213,6 +213,17 @@ class AvitoSession:
         """Download a voice or image link (without the token)."""
         return await self._client.download(url)
 
+    async def blacklist(
+        self, user_id: int, buyer_id: int, reason_id: int, item_id: int | None = None
+    ) -> None:
+        """postBlacklistV2: the buyer can no longer write to the account. `reason_id`: 1 spam, 2 fraud,
+        3 insults, 4 other (API-NOTES §3.10); `item_id` is the chat's item, when it has one."""
+        context: dict[str, int] = {"reason_id": reason_id}
+        if item_id is not None:
+            context["item_id"] = item_id
+        body = {"users": [{"user_id": buyer_id, "context": context}]}
+        await self._call("POST", f"/messenger/v2/accounts/{_seg(user_id)}/blacklist", json=body)
+
     # ---------------------------------------------------------------- webhooks
 
     async def subscribe_webhook(self, url: str) -> None:

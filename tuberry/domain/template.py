@@ -16,10 +16,19 @@ from datetime import datetime
 from tuberry.domain.textsplit import AVITO_TEXT_LIMIT
 
 VARIABLES = ("item_title", "buyer_name", "next_open")
+# Quick replies (managers' templates) know the item's price and link too.
+QUICK_REPLY_VARIABLES = (*VARIABLES, "item_price", "item_url")
 # Lengths assumed for the length check, on the generous side: Avito caps item titles at 50
 # characters (100 here), buyer names are short (60), and the longest Russian next-opening
 # phrase ("в воскресенье в 09:00") is about 25 (40 here).
-PLACEHOLDER_LENGTHS: Mapping[str, int] = {"item_title": 100, "buyer_name": 60, "next_open": 40}
+# Prices read like "1 250 000 ₽" (30 here); item links are about 80 characters (150 here).
+PLACEHOLDER_LENGTHS: Mapping[str, int] = {
+    "item_title": 100,
+    "buyer_name": 60,
+    "next_open": 40,
+    "item_price": 30,
+    "item_url": 150,
+}
 NEXT_OPEN_KEY = "render-next-open"
 
 _EMPTY = "\x00"  # marks a variable that rendered empty, until the tidy-up removes it
@@ -45,14 +54,17 @@ class _Var:
     position: int
 
 
-def template_problems(text: str, limit: int = AVITO_TEXT_LIMIT) -> list[TemplateProblem]:
-    """Everything that stops ``text`` from being a good auto-reply; empty list = fine."""
+def template_problems(
+    text: str, limit: int = AVITO_TEXT_LIMIT, variables: tuple[str, ...] = VARIABLES
+) -> list[TemplateProblem]:
+    """Everything that stops ``text`` from being a good auto-reply (or, with ``variables`` =
+    ``QUICK_REPLY_VARIABLES``, a good quick reply); empty list = fine."""
     if not text.strip():
         return [TemplateProblem("empty")]
     pieces, problems = _scan(text)
     seen: set[str] = set()
     for piece in pieces:
-        if isinstance(piece, _Var) and piece.name not in VARIABLES and piece.name not in seen:
+        if isinstance(piece, _Var) and piece.name not in variables and piece.name not in seen:
             seen.add(piece.name)
             problems.append(TemplateProblem("unknown_variable", variable=piece.name, position=piece.position))
     problems.sort(key=lambda p: p.position if p.position is not None else -1)

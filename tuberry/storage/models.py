@@ -302,3 +302,17 @@ class TelegramUpdate(Base):
     retry_at: Mapped[datetime | None] = mapped_column(UtcDateTime)  # a failed attempt's back-off
     received_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)  # handled, or given up
+
+
+class QuickReply(Base):
+    """A manager's template of an answer: the owner keeps them in the cabinet, managers use them in topics."""
+
+    __tablename__ = "quick_replies"
+    __table_args__ = (UniqueConstraint("workspace_id", "title"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(Text)
+    position: Mapped[int] = mapped_column(Integer, default=0)  # the order the owner sees and managers pick
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiogram import Dispatcher
 
 from tuberry.app.services import Services
-from tuberry.bot.client import commands, manager_commands, membership, replies
+from tuberry.bot.client import commands, manager_commands, membership, replies, topic_commands
 
 
 def build_client_dispatcher(services: Services) -> Dispatcher:
@@ -16,6 +16,7 @@ def build_client_dispatcher(services: Services) -> Dispatcher:
         commands.commands_router(),
         membership.membership_router(),
         manager_commands.managers_router(),
+        topic_commands.topic_commands_router(),  # before the topics router: it relays what it gets
         replies.replies_router(),
     )
     return dp

@@ -54,6 +54,15 @@ class HelpSG(StatesGroup):
     main = State()
 
 
+class QuickRepliesSG(StatesGroup):
+    list = State()
+    add_title = State()
+    add_text = State()
+    card = State()
+    edit_text = State()
+    confirm_delete = State()
+
+
 async def start_account_card(manager: DialogManager, account_id: int) -> None:
     """Open the card of one account; the card refuses an account of another workspace when it renders."""
     await manager.start(AccountsSG.card, data={"account_id": account_id})

@@ -7,6 +7,7 @@ from tuberry.storage.repos.bots import BotRepo
 from tuberry.storage.repos.dialogs import DialogRepo
 from tuberry.storage.repos.leases import LeaseRepo
 from tuberry.storage.repos.messages import MessageRepo
+from tuberry.storage.repos.quick_replies import QuickReplyRepo
 from tuberry.storage.repos.stats import StatsRepo
 from tuberry.storage.repos.updates import UpdateInboxRepo
 from tuberry.storage.repos.workspaces import WorkspaceRepo
@@ -19,6 +20,7 @@ __all__ = [
     "DialogRepo",
     "LeaseRepo",
     "MessageRepo",
+    "QuickReplyRepo",
     "StatsRepo",
     "UpdateInboxRepo",
     "WorkspaceRepo",

@@ -23,6 +23,7 @@ from tuberry.bot.master.states import (
     HelpSG,
     LanguageSG,
     MenuSG,
+    QuickRepliesSG,
     StatsSG,
     start_account_card,
 )
@@ -38,6 +39,8 @@ ID_BOTS, ID_ACCOUNTS, ID_AUTOREPLY, ID_STATS, ID_LANGUAGE, ID_HELP = (
     "lang",
     "help",
 )
+
+ID_QUICK_REPLIES = "qr"
 
 log = logging.getLogger(__name__)
 
@@ -167,6 +170,7 @@ def menu_dialog() -> Dialog:
                 Start(T("menu-autoreply"), id=ID_AUTOREPLY, state=AutoReplySG.main),
                 Start(T("menu-stats"), id=ID_STATS, state=StatsSG.main),
             ),
+            Start(T("menu-quick-replies"), id=ID_QUICK_REPLIES, state=QuickRepliesSG.list),
             Row(
                 Start(T("menu-language"), id=ID_LANGUAGE, state=LanguageSG.main),
                 Start(T("menu-help"), id=ID_HELP, state=HelpSG.main),
