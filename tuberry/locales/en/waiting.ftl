@@ -27,7 +27,7 @@ waiting-dur-dh = { $d } d { $h } h
 menu-waiting = ⏰ Waiting alerts
 waiting-title = ⏰ <b>Waiting alerts</b>
 waiting-state =
-    { $enabled ->
+    { $state ->
         [yes] Alerts are on: when a buyer waits longer than { $minutes } min during working hours, the bot writes in the dialog's topic mentioning the managers, and posts a digest in the group's General topic.
        *[no] Alerts are off.
     }
