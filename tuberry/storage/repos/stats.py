@@ -136,13 +136,6 @@ class StatsRepo:
             )
         return result
 
-    async def waiting(self, workspace_id: int) -> dict[int, int]:
-        """Per account id: dialogs whose last buyer message has no human reply after it, right now."""
-        counts: dict[int, int] = {}
-        for account_id, _, _ in await self._waiting(workspace_id):
-            counts[account_id] = counts.get(account_id, 0) + 1
-        return counts
-
     async def _waiting(
         self, workspace_id: int, before: datetime | None = None
     ) -> list[tuple[int, int, datetime]]:
