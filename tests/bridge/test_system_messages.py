@@ -67,3 +67,21 @@ async def test_avitos_notice_is_one_italic_line_and_nobodys_turn(bridge: Bridge)
     await bridge.settle(2.0)  # past the auto-reply delay
     assert bridge.avito.sent_via_api(chat) == []  # no auto-reply to Avito's own notice
     assert await waiting_since(bridge, chat) is None
+
+
+async def test_a_failed_read_mark_never_holds_up_the_reply_and_is_tried_again(bridge: Bridge) -> None:
+    chat = bridge.new_chat()
+    bridge.avito.buyer_sends(chat, "Есть в наличии?")
+    topic = await bridge.topic_of(chat)
+    reads = await bridge.until(lambda: bridge.avito.count(f"/chats/{chat}/read"), "the delivery's read mark")
+    bridge.avito.fail_next(f"/chats/{chat}/read", 500)
+
+    bridge.tg.user_sends(bridge.bot, bridge.group_id, bridge.manager, "Да, есть", thread_id=topic)
+    await bridge.until(lambda: len(bridge.avito.sent_via_api(chat)) == 1, "the reply on Avito")
+    await bridge.until(lambda: bridge.avito.count(f"/chats/{chat}/read") == reads + 2, "the read mark again")
+
+    async def read() -> bool:
+        return not (await bridge.dialog(chat)).read_pending
+
+    await bridge.until(read, "the chat marked read")
+    assert bridge.avito.sent_via_api(chat)[0]["content"]["text"] == "Да, есть"
