@@ -71,13 +71,19 @@ class Shop:
             await session.commit()
             return row.id
 
-    async def dialog(self, account_id: int, *messages: tuple[str, datetime]) -> None:
-        """Messages as (who, when): "buyer", "manager" (in the topic), "app" (the seller on Avito), "auto"."""
+    async def dialog(self, account_id: int, *messages: tuple[str, datetime], closed: bool = False) -> None:
+        """Messages as (who, when): "buyer", "manager" (in the topic), "app" (the seller on Avito), "auto";
+        the dialog waits (domain.ticket) from its first buyer message after the last human answer."""
         async with self.db.session() as session:
             dialog = Dialog(account_id=account_id, avito_chat_id=f"chat-{next(self._avito_ids)}")
+            dialog.closed_at = NOW if closed else None
             session.add(dialog)
             await session.flush()
             for who, when in messages:
+                if who == "buyer":
+                    dialog.waiting_since = dialog.waiting_since or when
+                elif who != "auto":
+                    dialog.waiting_since = None
                 origin = {"buyer": Origin.AVITO, "app": Origin.AVITO, "manager": Origin.MANAGER}.get(
                     who, Origin.AUTO
                 )
@@ -104,14 +110,16 @@ def block(text: str, name: str) -> list[str]:
     return found[0][1:]
 
 
-def figures(new: int, incoming: int, out: int, auto: int, median: str, p90: str, waiting: int) -> list[str]:
+def figures(
+    new: int, incoming: int, out: int, auto: int, median: str, p90: str, waiting: int, oldest: str = ""
+) -> list[str]:
     return [
         f"Новых диалогов: {new}",
         f"Сообщений от покупателей: {incoming}",
         f"Ответов людей: {out}",
         f"Автоответов: {auto}",
         f"Первый ответ: медиана {median}, p90 {p90}",
-        f"Ждут ответа сейчас: {waiting}",
+        f"Ждут ответа сейчас: {waiting}" + (f", дольше всех {oldest}" if oldest else ""),
     ]
 
 
@@ -123,6 +131,7 @@ async def _seed_anna(cab: Cabinet, anna: Person) -> None:
     await shop.dialog(north, ("buyer", NOW - 3 * DAY), ("manager", NOW - 3 * DAY + 2 * DAY + 3 * HOUR))
     await shop.dialog(store, ("buyer", NOW - 3 * HOUR), ("app", NOW - 3 * HOUR + 80 * MINUTE))
     await shop.dialog(store, ("buyer", NOW - 20 * DAY), ("manager", NOW - 20 * DAY + 10 * MINUTE))
+    await shop.dialog(store, ("buyer", NOW - 40 * DAY), closed=True)  # closed: nobody waits for an answer
 
 
 async def test_russian_owner_sees_figures_per_account_and_switches_periods(cabinet: Cabinet) -> None:
@@ -134,10 +143,10 @@ async def test_russian_owner_sees_figures_per_account_and_switches_periods(cabin
     text = anna.text()
     assert "Статистика за сегодня" in text
     assert "С 00:00 до сейчас · часовой пояс Europe/Moscow" in text
-    assert block(text, "Магазин <Север>") == figures(2, 2, 1, 1, "4 мин", "4 мин", 1)
+    assert block(text, "Магазин <Север>") == figures(2, 2, 1, 1, "4 мин", "4 мин", 1, "30 мин")
     assert block(text, "Склад") == figures(1, 1, 1, 0, "1 ч 20 мин", "1 ч 20 мин", 0)
     # Total: times 4 and 80 minutes: median 42 min, p90 = 4 + 0.9 * 76 = 72.4 min.
-    assert block(text, "Всего") == figures(3, 3, 2, 1, "42 мин", "1 ч 12 мин", 1)
+    assert block(text, "Всего") == figures(3, 3, 2, 1, "42 мин", "1 ч 12 мин", 1, "30 мин")
     labels = [b["text"] for b in anna.buttons()]
     assert "• Сегодня •" in labels and "7 дней" in labels and "30 дней" in labels
     assert not any("График" in label for label in labels)  # one day: nothing to chart
@@ -147,7 +156,7 @@ async def test_russian_owner_sees_figures_per_account_and_switches_periods(cabin
     text = anna.text()
     assert "Статистика за 7 дней" in text and "С 08.03 00:00" in text
     # 4 min and 51 h: median 25.5 h, p90 = 0.07 + 0.9 * 50.93 = 45.9 h.
-    assert block(text, "Магазин <Север>") == figures(3, 3, 2, 1, "1 д 2 ч", "1 д 22 ч", 1)
+    assert block(text, "Магазин <Север>") == figures(3, 3, 2, 1, "1 д 2 ч", "1 д 22 ч", 1, "30 мин")
     assert block(text, "Склад") == figures(1, 1, 1, 0, "1 ч 20 мин", "1 ч 20 мин", 0)
     assert "• 7 дней •" in [b["text"] for b in anna.buttons()]
 
@@ -198,7 +207,7 @@ async def test_english_owner_in_their_own_time_zone(cabinet: Cabinet) -> None:
         "Human replies: 1",
         "Auto-replies: 0",
         "First response: median 45 s, p90 45 s",
-        "Waiting for an answer now: 1",
+        "Waiting for an answer now: 1, the longest for 1 h",
     ]
     assert "Total" not in text  # one account: its block is the total
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from tuberry.domain.inbound import Speaker, turns
-from tuberry.domain.ticket import TopicStatus, status, waiting_after
+from tuberry.domain.schedule import Schedule, opened_at
+from tuberry.domain.ticket import TopicStatus, alert_due, status, waiting_after
 
 NOW = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
 EARLIER = NOW - timedelta(minutes=20)
@@ -33,3 +34,19 @@ def test_status_at_a_glance() -> None:
     assert status(False, EARLIER) is TopicStatus.WAITING
     assert status(False, None) is TopicStatus.ANSWERED
     assert status(True, EARLIER) is TopicStatus.CLOSED
+
+
+def test_an_alert_counts_the_wait_within_working_hours() -> None:
+    quarter = timedelta(minutes=15)
+    nine_to_six = Schedule.parse("UTC", ["09:00-18:00"] * 7)
+    opened = opened_at(nine_to_six, NOW)
+    assert opened == datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
+    assert alert_due(NOW - quarter, opened, NOW, quarter)
+    assert not alert_due(NOW - quarter + timedelta(seconds=1), opened, NOW, quarter)
+    # Written at night: the wait counts from the opening, so not at 09:05 but at 09:15.
+    night = datetime(2026, 12, 2, 2, 0, tzinfo=UTC)
+    assert not alert_due(night, opened, opened + timedelta(minutes=5), quarter)
+    assert alert_due(night, opened, opened + quarter, quarter)
+    closed = datetime(2026, 12, 2, 20, 0, tzinfo=UTC)
+    assert opened_at(nine_to_six, closed) is None
+    assert not alert_due(night, None, closed, quarter)

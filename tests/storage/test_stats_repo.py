@@ -211,14 +211,6 @@ async def test_first_response_times_from_the_period_events(database: Database) -
     assert all(e.at.tzinfo is not None for e in events[ids["a"]])
 
 
-async def test_waiting_dialogs_now_regardless_of_period(database: Database) -> None:
-    ids = await _scenario(database)
-    async with database.session() as session:
-        repo = StatsRepo(session)
-        assert await repo.waiting(ids["shop"]) == {ids["a"]: 1}  # d4: the auto-reply is no answer
-        assert await repo.waiting(ids["other"]) == {ids["stranger"]: 1}
-
-
 async def test_empty_workspace(database: Database) -> None:
     s = Seed()
     workspace = s.workspace()
@@ -228,4 +220,3 @@ async def test_empty_workspace(database: Database) -> None:
         repo = StatsRepo(session)
         assert await repo.counts(workspace, SINCE, NOW) == {}
         assert await repo.events(workspace, SINCE, NOW) == {}
-        assert await repo.waiting(workspace) == {}

@@ -41,8 +41,11 @@ def outgoing(t: Translator, message: Message) -> Outgoing:
         return t(key, **args)
 
     auto = message.is_auto_reply or message.origin == Origin.AUTO
-    from_app = message.direction == "out" and not auto
+    notice = message.kind == "system"  # Avito's own: neither the buyer's nor the seller's
+    from_app = message.direction == "out" and not auto and not notice
     body = compose(rendering, translate, from_app=from_app, auto_reply=auto, escape=escape_html)
+    if notice:
+        body = f"<i>{body}</i>"  # one short line set apart from what people wrote
     return Outgoing(rendering.kind, body, rendering.media_url, rendering.voice_id)
 
 
@@ -56,10 +59,14 @@ class Combined:
 
 def text_run(t: Translator, messages: Sequence[Message]) -> list[Message]:
     """The buyer's plain-text messages at the head of `messages`: what one Telegram text may carry (a photo,
-    a voice note or a message from the seller's side ends the run)."""
+    a voice note, Avito's own notice or a message from the seller's side ends the run)."""
     run: list[Message] = []
     for message in messages:
-        if message.direction != Direction.IN or outgoing(t, message).kind != "text":
+        if (
+            message.direction != Direction.IN
+            or message.kind == "system"
+            or outgoing(t, message).kind != "text"
+        ):
             break
         run.append(message)
     return run

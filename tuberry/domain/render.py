@@ -27,6 +27,7 @@ TEXT_LIMIT = 4096  # Telegram sendMessage text
 CAPTION_LIMIT = 1024  # Telegram photo/voice caption
 QUOTE_LIMIT = 200  # characters of the quoted message shown above a reply
 _FIELD_LIMIT = 500  # one title/description/address inside a rendering
+SYSTEM_LIMIT = 200  # Avito's own notice: one short line in the topic, the whole text is in the Avito app
 # fluent.runtime refuses a placeable longer than 2500 characters (resolver.MAX_PART_LENGTH) and
 # renders the whole message as "{???}"; longer arguments go in after formatting (translate_long_args).
 FLUENT_PART_LIMIT = 2500
@@ -177,7 +178,7 @@ def _render_content(kind: object, content: object) -> Rendering:
             return _text("render-call-missed")
         return _text("render-call-status", status=status) if status else _text("render-call")
     if kind == "system":
-        text = clean_text(_get(content, "text"))
+        text = shorten(" ".join(clean_text(_get(content, "text")).split()), SYSTEM_LIMIT)
         flow = clean_line(_get(content, "flow_id"))
         if text:
             return _text("render-system", text=text)

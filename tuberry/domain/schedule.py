@@ -165,6 +165,12 @@ def is_open(schedule: Schedule, now: datetime) -> bool:
     return _locate(schedule, now)[0] is not None
 
 
+def opened_at(schedule: Schedule, now: datetime) -> datetime | None:
+    """When the working period containing ``now`` began (UTC); None when closed now."""
+    current = _locate(schedule, now)[0]
+    return current[0] if current is not None else None
+
+
 def closed_interval(schedule: Schedule, now: datetime) -> ClosedInterval | None:
     """The off-hours interval containing ``now``, or None when open."""
     current, previous_close, next_opening = _locate(schedule, now)

@@ -8,7 +8,7 @@ answers. `waiting_since` is kept on the dialog as that moment.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from tuberry.domain.inbound import Turns
@@ -32,3 +32,13 @@ def status(closed: bool, waiting_since: datetime | None) -> TopicStatus:
     if closed:
         return TopicStatus.CLOSED
     return TopicStatus.WAITING if waiting_since is not None else TopicStatus.ANSWERED
+
+
+def alert_due(
+    waiting_since: datetime, opened_at: datetime | None, now: datetime, threshold: timedelta
+) -> bool:
+    """A waiting alert is due once the buyer has waited `threshold` within the current working period:
+    a wait that began off-hours counts from the opening (`opened_at`; None: closed now, nothing is due)."""
+    if opened_at is None:
+        return False
+    return max(waiting_since, opened_at) + threshold <= now

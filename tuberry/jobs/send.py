@@ -1,6 +1,7 @@
 """send_to_avito: managers' messages from a topic to the Avito chat, in order, once, with backoff on failures.
 
 The reaction on the manager's message says Avito accepted it; a permanent refusal gets a reply saying why.
+Once a batch of replies is sent, the Avito chat is marked read.
 """
 
 from __future__ import annotations
@@ -22,10 +23,10 @@ from tuberry.app.owner_language import owner_translator
 from tuberry.avito import AvitoBadRequest, AvitoError, AvitoForbidden, AvitoPaymentRequired, AvitoRateLimited
 from tuberry.jobs.leases import check_lease
 from tuberry.jobs.outbound import needs_image, send_message
-from tuberry.jobs.runtime import Budget, backoff, runtime
+from tuberry.jobs.runtime import Budget, Runtime, backoff, runtime
 from tuberry.storage.db import Database
 from tuberry.storage.models import AvitoAccount, AvitoState, ClientBot, Dialog, Message
-from tuberry.storage.repos import AccountRepo, MessageRepo
+from tuberry.storage.repos import AccountRepo, DialogRepo, MessageRepo
 from tuberry.storage.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -55,6 +56,8 @@ async def send_to_avito(ctx: dict[str, Any], dialog_id: int) -> str:
         if held is not None:
             return f"on hold: {held}"
         if not todo:
+            if sent:
+                await _mark_read(rt, account, dialog)
             return f"sent {sent} message(s)"
         bot = rt.services.bots.get(client.token)
         api = account_session(rt.services.avito, rt.services.db, account)
@@ -77,6 +80,26 @@ async def send_to_avito(ctx: dict[str, Any], dialog_id: int) -> str:
                 await _react(bot, dialog, part.source_tg_message_id or 0)
             if budget.spent:
                 raise Retry()  # hand over to a fresh run, which carries on where this one stopped
+
+
+async def _mark_read(rt: Runtime, account: AvitoAccount, dialog: Dialog) -> None:
+    """The managers answered: the chat reads as read in the Avito app too, once per batch of replies. A
+    failure never holds up a reply: the chat is left `read_pending` and a delivery run marks it later."""
+    api = account_session(rt.services.avito, rt.services.db, account)
+    try:
+        await api.mark_read(account.avito_user_id, dialog.avito_chat_id)
+    except AvitoError as exc:
+        log.warning("mark read after a reply failed for dialog %s: %s", dialog.id, exc)
+        async with rt.services.db.session() as session:
+            row = await session.get(Dialog, dialog.id)
+            if row is not None:
+                row.read_pending = True
+                await session.commit()
+        await rt.services.queue.deliver(dialog.id)  # with nothing to post, it only marks the chat read
+        return
+    async with rt.services.db.session() as session:
+        await DialogRepo(session).read_done(dialog.id)
+        await session.commit()
 
 
 class DownloadFailed(Exception):

@@ -1,7 +1,8 @@
 """tick: the heartbeat (arq cron, every second, one worker at a time).
 
 It starts due polls, and re-creates any job that Redis may have lost (a restart, a killed worker) from the
-database: pending deliveries, unsent manager messages, overdue auto-replies. Job ids make this idempotent.
+database: pending deliveries, unsent manager messages, overdue auto-replies. It also queues the waiting alerts
+of bots whose buyers wait too long (jobs/waiting_alerts). Job ids make this idempotent.
 Only work that can run is swept: a paused, broken or blocked account's work waits in the database until the
 owner or the admin brings it back, and is picked up by the next sweep after that.
 """
@@ -14,6 +15,7 @@ from typing import Any
 from tuberry.app.metrics import OLDEST_POLL_AGE, TICK
 from tuberry.jobs.runtime import runtime
 from tuberry.storage.repos import AccountRepo, AdminRepo, DialogRepo, MessageRepo
+from tuberry.storage.repos.waiting import WaitingRepo
 from tuberry.storage.types import utcnow
 
 SWEEP_EVERY = timedelta(seconds=15)  # between sweeps for lost jobs; a starting worker sweeps at once
@@ -32,6 +34,7 @@ async def tick(ctx: dict[str, Any]) -> str:
         deliveries = await DialogRepo(session).with_pending_delivery(now - GRACE) if sweep else []
         sends = await MessageRepo(session).unsent(now - GRACE) if sweep else []
         replies = await DialogRepo(session).auto_replies_due(now - GRACE) if sweep else []
+        waiting = await WaitingRepo(session).bots_due(now) if sweep else []
         if sweep:
             oldest = await AdminRepo(session).oldest_success()
             OLDEST_POLL_AGE.set((now - oldest).total_seconds() if oldest is not None else 0)
@@ -47,4 +50,6 @@ async def tick(ctx: dict[str, Any]) -> str:
             await rt.services.queue.send(dialog_id, follow_up=False)
     for dialog_id in replies:
         await rt.services.queue.auto_reply(dialog_id, 0)
+    for bot_id in waiting:
+        await rt.services.queue.waiting_alerts(bot_id)
     return f"{len(due)} polls, {len(deliveries) + len(sends) + len(replies)} recovered"

@@ -18,6 +18,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -102,6 +103,9 @@ class Workspace(Base):
     auto_reply_mode: Mapped[str] = mapped_column(String(16), default="schedule")
     auto_reply_schedule: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     auto_reply_text: Mapped[str] = mapped_column(Text, default="")
+    # Waiting alerts (jobs/waiting_alerts.py): tell managers when a buyer waits this long in working hours.
+    waiting_alerts_enabled: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    waiting_alert_minutes: Mapped[int] = mapped_column(Integer, default=15, server_default="15")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
     bots: Mapped[list[ClientBot]] = relationship(back_populates="workspace")
@@ -140,6 +144,8 @@ class ClientBot(Base):
     # Names of the listed managers as last seen in the group ({"<telegram user id>": "Name (@username)"}).
     manager_names: Mapped[dict[str, str] | None] = mapped_column(JSON)
     last_update_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # The last digest of waiting dialogs in the group's General topic (at most one per alert threshold).
+    waiting_digest_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
     workspace: Mapped[Workspace] = relationship(back_populates="bots")
@@ -203,6 +209,8 @@ class Dialog(Base):
     # waiting alerts and the stats screen look for the waiting dialogs among all.
     waiting_since: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)  # a manager closed the topic (/close)
+    # When the managers were alerted about the current wait; older than `waiting_since`: a new wait.
+    waiting_alerted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
     account: Mapped[AvitoAccount] = relationship()

@@ -13,6 +13,7 @@ POLL_ACCOUNT = "poll_account"
 DELIVER_DIALOG = "deliver_to_telegram"
 SEND_TO_AVITO = "send_to_avito"
 AUTO_REPLY = "auto_reply"
+WAITING_ALERTS = "waiting_alerts"
 FOLLOW_UP_DELAY = 0.5  # seconds; a follow-up run goes after the dialog's current one has had its chance
 
 
@@ -74,6 +75,12 @@ class JobQueue:
             _job_id=f"{self._ids}:autoreply:{dialog_id}",
             _defer_by=delay,
             _queue_name=self.name,
+        )
+
+    async def waiting_alerts(self, bot_id: int) -> None:
+        """Alert a bot's group about buyers waiting too long (one job per bot; the sweep queues it)."""
+        await self.redis.enqueue_job(
+            WAITING_ALERTS, bot_id, _job_id=f"{self._ids}:waiting:{bot_id}", _queue_name=self.name
         )
 
     async def depth(self) -> int:

@@ -42,6 +42,11 @@ class AutoReplySG(StatesGroup):
     text = State()
 
 
+class WaitingSG(StatesGroup):
+    main = State()
+    minutes = State()  # typed minutes
+
+
 class StatsSG(StatesGroup):
     main = State()
 

@@ -52,9 +52,9 @@ render-call = 📞 Call
 
 ## Avito service messages (Avito chat bots). $flow is the chat bot's id.
 
-render-system = Message from Avito: { $text }
-render-system-flow = Avito service message ({ $flow })
-render-system-empty = Avito service message
+render-system = 🤖 Avito: { $text }
+render-system-flow = 🤖 Avito: service message ({ $flow })
+render-system-empty = 🤖 Avito: service message
 
 ## Deleted and unsupported
 

@@ -20,9 +20,10 @@ stats-block =
     Human replies: { $outgoing }
     Auto-replies: { $auto }
     First response: median { $median }, p90 { $p90 }
-    Waiting for an answer now: { $waiting }
+    Waiting for an answer now: { $waiting }{ $oldest }
+stats-waiting-oldest = , the longest for { $waited }
 stats-total = Total
-stats-legend = <i>Human replies are managers in Telegram and the seller in the Avito app; first-response time counts only them, an auto-reply is not an answer. “Waiting” dialogs are those where the buyer spoke last, whenever that was.</i>
+stats-legend = <i>Human replies are managers in Telegram and the seller in the Avito app; first-response time counts only them, an auto-reply is not an answer. “Waiting” dialogs are open ones whose buyer has no human answer yet, off-hours and after an auto-reply included; “the longest” is the longest of those waits.</i>
 stats-chart = 📈 Chart by day
 stats-chart-empty = No messages in this period — nothing to chart.
 stats-chart-title = Messages per day { $span } ({ $zone })

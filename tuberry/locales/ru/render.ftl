@@ -52,9 +52,9 @@ render-call = 📞 Звонок
 
 ## Служебные сообщения Avito (чат-боты Avito). $flow — идентификатор чат-бота.
 
-render-system = Сообщение от Avito: { $text }
-render-system-flow = Служебное сообщение Avito ({ $flow })
-render-system-empty = Служебное сообщение Avito
+render-system = 🤖 Авито: { $text }
+render-system-flow = 🤖 Авито: служебное сообщение ({ $flow })
+render-system-empty = 🤖 Авито: служебное сообщение
 
 ## Удалённые и неподдерживаемые
 

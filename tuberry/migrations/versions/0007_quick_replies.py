@@ -2,8 +2,8 @@
 
 quick_replies: the owner's answer templates, used by managers in topics (/q and inline mode).
 
-Revision ID: 0007_quick_replies
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-12-02 15:00:00.000000
 """
 
@@ -14,8 +14,8 @@ from alembic import op
 
 import tuberry.storage.types
 
-revision: str = "0007_quick_replies"
-down_revision: str | None = "0005"
+revision: str = "0007"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -136,24 +136,15 @@ class StatsRepo:
             )
         return result
 
-    async def waiting(self, workspace_id: int) -> dict[int, int]:
-        """Per account id: dialogs whose last buyer message has no human reply after it, right now."""
-        counts: dict[int, int] = {}
-        for account_id, _, _ in await self._waiting(workspace_id):
-            counts[account_id] = counts.get(account_id, 0) + 1
-        return counts
-
-    async def _waiting(
-        self, workspace_id: int, before: datetime | None = None
-    ) -> list[tuple[int, int, datetime]]:
-        """(account id, dialog id, last buyer message) of dialogs waiting for a human reply at `before`
-        (now when None). A reply at the very moment of the buyer's message counts as an answer."""
+    async def _waiting(self, workspace_id: int, before: datetime) -> list[tuple[int, int, datetime]]:
+        """(account id, dialog id, last buyer message) of dialogs waiting for a human reply at `before`,
+        from the messages (a period's start is history: `waiting_since` is only now's, see repos.waiting).
+        A reply at the very moment of the buyer's message counts as an answer."""
         at = moment()
         last_in = func.max(case((Message.direction == Direction.IN, at)))
         last_reply = func.max(case((_human_reply(), at)))
         stmt = self._scoped(select(Dialog.account_id, Message.dialog_id, last_in), workspace_id)
-        if before is not None:
-            stmt = stmt.where(at < before)
+        stmt = stmt.where(at < before)
         rows = await self.session.execute(
             stmt.group_by(Dialog.account_id, Message.dialog_id).having(
                 and_(last_in.is_not(None), or_(last_reply.is_(None), last_reply < last_in))

@@ -1,4 +1,5 @@
-"""`/start` and the main menu: Bots · Avito accounts · Auto-reply · Stats · Language · Help."""
+"""`/start` and the main menu: Bots · Avito accounts · Auto-reply · Stats · Waiting alerts · Language ·
+Help."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from tuberry.bot.master.states import (
     MenuSG,
     QuickRepliesSG,
     StatsSG,
+    WaitingSG,
     start_account_card,
 )
 from tuberry.bot.master.widgets import Blocks, T, translator_of
@@ -41,6 +43,7 @@ ID_BOTS, ID_ACCOUNTS, ID_AUTOREPLY, ID_STATS, ID_LANGUAGE, ID_HELP = (
 )
 
 ID_QUICK_REPLIES = "qr"
+ID_WAITING = "wait"
 
 log = logging.getLogger(__name__)
 
@@ -170,7 +173,10 @@ def menu_dialog() -> Dialog:
                 Start(T("menu-autoreply"), id=ID_AUTOREPLY, state=AutoReplySG.main),
                 Start(T("menu-stats"), id=ID_STATS, state=StatsSG.main),
             ),
-            Start(T("menu-quick-replies"), id=ID_QUICK_REPLIES, state=QuickRepliesSG.list),
+            Row(
+                Start(T("menu-quick-replies"), id=ID_QUICK_REPLIES, state=QuickRepliesSG.list),
+                Start(T("menu-waiting"), id=ID_WAITING, state=WaitingSG.main),
+            ),
             Row(
                 Start(T("menu-language"), id=ID_LANGUAGE, state=LanguageSG.main),
                 Start(T("menu-help"), id=ID_HELP, state=HelpSG.main),

@@ -3,8 +3,9 @@
 A period is whole local calendar days up to now, today included: "today" starts at local midnight in
 the workspace's time zone (the auto-reply schedule's, else Moscow), "7 days" six midnights earlier.
 Counts are aggregated by `StatsRepo` (its docstring says which message counts and what its moment is);
-first-response times come from the period's events through `domain.stats`. Waiting dialogs are counted
-as of now, whatever the period.
+first-response times come from the period's events through `domain.stats`. Waiting dialogs and the
+oldest wait are as of now, whatever the period, by the rule of `domain.ticket` (`dialogs.waiting_since`, not
+closed): off-hours and auto-replied waits are included, since the buyer still has no human answer.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from tuberry.domain.timezones import validate_timezone
 from tuberry.storage.models import Workspace
 from tuberry.storage.repos import AccountRepo, StatsRepo, WorkspaceRepo
 from tuberry.storage.repos.stats import Counts
+from tuberry.storage.repos.waiting import WaitingNow, WaitingRepo
 
 ID_PERIOD, ID_CHART, ID_BACK = "p", "ch", "back"
 PERIODS = (1, 7, 30)  # days; also the Radio's item ids, so a button's callback data is "p:7"
@@ -105,6 +107,7 @@ class Figures:
     counts: Counts = field(default_factory=Counts)
     times: list[float] = field(default_factory=list)  # first-response times, seconds
     waiting: int = 0
+    oldest: datetime | None = None  # the longest wait's start
 
     def add(self, other: Figures) -> None:
         c, o = self.counts, other.counts
@@ -116,6 +119,8 @@ class Figures:
         )
         self.times += other.times
         self.waiting += other.waiting
+        starts = [start for start in (self.oldest, other.oldest) if start is not None]
+        self.oldest = min(starts) if starts else None
 
 
 @dataclass(frozen=True)
@@ -148,13 +153,14 @@ async def _report(manager: DialogManager) -> Report | None:
         repo = StatsRepo(session)
         counts = await repo.counts(workspace_id, period.since, period.until)
         events = await repo.events(workspace_id, period.since, period.until)
-        waiting = await repo.waiting(workspace_id)
+        waiting = await WaitingRepo(session).now_per_account(workspace_id)
     figures = [
         Figures(
             name=account.name or str(account.avito_user_id),
             counts=counts.get(account.id, Counts()),
             times=first_response_times(events.get(account.id, []), since=period.since, until=period.until),
-            waiting=waiting.get(account.id, 0),
+            waiting=waiting.get(account.id, WaitingNow()).count,
+            oldest=waiting.get(account.id, WaitingNow()).oldest,
         )
         for account in accounts
     ]
@@ -162,8 +168,12 @@ async def _report(manager: DialogManager) -> Report | None:
     return Report(period, zone_name, figures, every)
 
 
-def _block(t: Translator, figures: Figures) -> str:
+def _block(t: Translator, figures: Figures, now: datetime) -> str:
     c = figures.counts
+    oldest = figures.oldest
+    longest = (
+        t("stats-waiting-oldest", waited=duration_text(t, (now - oldest).total_seconds())) if oldest else ""
+    )
     return t(
         "stats-block",
         name=html.escape(figures.name, quote=False),
@@ -174,6 +184,7 @@ def _block(t: Translator, figures: Figures) -> str:
         median=duration_text(t, percentile(figures.times, 50)),
         p90=duration_text(t, percentile(figures.times, 90)),
         waiting=figures.waiting,
+        oldest=longest,
     )
 
 
@@ -190,12 +201,13 @@ async def get_stats(dialog_manager: DialogManager, **_: Any) -> dict[str, Any]:
     report = await _report(dialog_manager)
     if report is None or not report.accounts:
         return {"empty": True, "quiet": False, "has_chart": False, "periods": periods}
-    blocks = [_block(t, figures) for figures in report.accounts]
+    now = report.period.until
+    blocks = [_block(t, figures, now) for figures in report.accounts]
     if len(report.accounts) > 1:
         total = Figures(t("stats-total"))
         for figures in report.accounts:
             total.add(figures)
-        blocks.append(_block(t, total))
+        blocks.append(_block(t, total, now))
     period = report.period
     active = _has_messages(report)
     return {
