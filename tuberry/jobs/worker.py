@@ -21,6 +21,8 @@ from tuberry.jobs.poll import DEFERRED_TRIES, poll_account
 from tuberry.jobs.runtime import Runtime
 from tuberry.jobs.send import send_to_avito
 from tuberry.jobs.sweep import tick
+from tuberry.jobs.topic_icon import TRIES as TOPIC_ICON_TRIES
+from tuberry.jobs.topic_icon import set_topic_icon
 from tuberry.storage import queue
 from tuberry.storage.pacing import Pacer, telegram_limits
 
@@ -41,6 +43,7 @@ def functions() -> list[Function]:
         (queue.SEND_TO_AVITO, "send", send_to_avito, 10_000),
         # The auto-reply goes to the same Avito chat as the managers' sends: one sender per dialog at a time.
         (queue.AUTO_REPLY, "send", auto_reply, 10_000),
+        (queue.SET_TOPIC_ICON, "icon", set_topic_icon, TOPIC_ICON_TRIES),
     ]
     return [
         func(leased(lease)(job), name=name, keep_result=0, max_tries=tries, timeout=JOB_TIMEOUT)

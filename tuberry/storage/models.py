@@ -102,6 +102,8 @@ class Workspace(Base):
     auto_reply_mode: Mapped[str] = mapped_column(String(16), default="schedule")
     auto_reply_schedule: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     auto_reply_text: Mapped[str] = mapped_column(Text, default="")
+    # The owner's topic icons by status ({"waiting": "<custom emoji id>", ...}); a status left out: default.
+    topic_icons: Mapped[dict[str, str] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
     bots: Mapped[list[ClientBot]] = relationship(back_populates="workspace")
@@ -203,6 +205,9 @@ class Dialog(Base):
     # waiting alerts and the stats screen look for the waiting dialogs among all.
     waiting_since: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)  # a manager closed the topic (/close)
+    # The icon last applied to the topic (a custom emoji id, "" = Telegram's default; None: not known), or
+    # refused for want of the right: an edit is made only when the wanted icon differs.
+    topic_icon: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
     account: Mapped[AvitoAccount] = relationship()

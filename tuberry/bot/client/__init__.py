@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiogram import Dispatcher
 
 from tuberry.app.services import Services
-from tuberry.bot.client import commands, manager_commands, membership, replies
+from tuberry.bot.client import close_command, commands, manager_commands, membership, replies
 
 
 def build_client_dispatcher(services: Services) -> Dispatcher:
@@ -16,6 +16,7 @@ def build_client_dispatcher(services: Services) -> Dispatcher:
         commands.commands_router(),
         membership.membership_router(),
         manager_commands.managers_router(),
+        close_command.close_router(),  # before the topics router, which takes every topic message
         replies.replies_router(),
     )
     return dp

@@ -8,6 +8,7 @@ from tuberry.storage.repos.dialogs import DialogRepo
 from tuberry.storage.repos.leases import LeaseRepo
 from tuberry.storage.repos.messages import MessageRepo
 from tuberry.storage.repos.stats import StatsRepo
+from tuberry.storage.repos.topic_status import TopicStatusRepo
 from tuberry.storage.repos.updates import UpdateInboxRepo
 from tuberry.storage.repos.workspaces import WorkspaceRepo
 
@@ -20,6 +21,7 @@ __all__ = [
     "LeaseRepo",
     "MessageRepo",
     "StatsRepo",
+    "TopicStatusRepo",
     "UpdateInboxRepo",
     "WorkspaceRepo",
 ]

@@ -1,4 +1,4 @@
-"""`/start` and the main menu: Bots · Avito accounts · Auto-reply · Stats · Language · Help."""
+"""`/start` and the main menu: Bots · Avito accounts · Auto-reply · Stats · Topic icons · Language · Help."""
 
 from __future__ import annotations
 
@@ -24,12 +24,14 @@ from tuberry.bot.master.states import (
     LanguageSG,
     MenuSG,
     StatsSG,
+    TopicIconsSG,
     start_account_card,
 )
 from tuberry.bot.master.widgets import Blocks, T, translator_of
 from tuberry.storage.repos import AccountRepo, AuditRepo, BotRepo, WorkspaceRepo
 from tuberry.telegram.deep_links import parse_payload
 
+ID_TOPIC_ICONS = "icons"
 ID_BOTS, ID_ACCOUNTS, ID_AUTOREPLY, ID_STATS, ID_LANGUAGE, ID_HELP = (
     "bots",
     "accs",
@@ -167,6 +169,7 @@ def menu_dialog() -> Dialog:
                 Start(T("menu-autoreply"), id=ID_AUTOREPLY, state=AutoReplySG.main),
                 Start(T("menu-stats"), id=ID_STATS, state=StatsSG.main),
             ),
+            Start(T("menu-topic-icons"), id=ID_TOPIC_ICONS, state=TopicIconsSG.main),
             Row(
                 Start(T("menu-language"), id=ID_LANGUAGE, state=LanguageSG.main),
                 Start(T("menu-help"), id=ID_HELP, state=HelpSG.main),
