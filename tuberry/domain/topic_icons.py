@@ -2,7 +2,8 @@
 
 Icons are custom emoji from Telegram's forum topic icon set (getForumTopicIconStickers). The defaults are
 picked by emoji from that set as Telegram returns it, first match wins; an emoji the set lacks is skipped,
-and a status none of whose emoji are there gets no icon (""), which never fails a topic.
+and a status none of whose emoji are there gets no icon (""), which never fails a topic (an existing topic
+then keeps the icon it has: jobs/topic_icon).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 
 from tuberry.domain.ticket import TopicStatus
 
-NO_ICON = ""  # Telegram's default icon: editForumTopic removes a custom one with an empty id
+NO_ICON = ""  # Telegram's default icon
 
 # Preferred emoji per status, best first. Telegram's set has ❗️, 🔥, ✅, 💬 and 🏁; 🔒 and 💤 are there only
 # should Telegram add them.

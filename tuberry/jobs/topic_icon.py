@@ -17,7 +17,7 @@ from arq import Retry
 
 from tuberry.app import topic_status
 from tuberry.app.metrics import TELEGRAM_RETRY_AFTER
-from tuberry.domain.topic_icons import wanted_icon
+from tuberry.domain.topic_icons import NO_ICON, wanted_icon
 from tuberry.jobs.leases import check_lease
 from tuberry.jobs.runtime import backoff, runtime
 from tuberry.jobs.topic_sender import TopicSender
@@ -60,6 +60,14 @@ async def set_topic_icon(ctx: dict[str, Any], dialog_id: int) -> str:
     wanted = wanted_icon(state.status, state.choice, icons)
     if wanted == state.applied:
         return "unchanged"
+    if wanted == NO_ICON:
+        # Telegram's set has none of the status's emoji. Removing a custom icon takes an empty id, which
+        # aiogram leaves out of the request: the topic keeps the icon it has.
+        log.info(
+            "no icon for %s in Telegram's set: topic of dialog %s keeps its icon", state.status, dialog_id
+        )
+        await topic_status.icon_applied(rt.services, dialog_id, topic_id, wanted)
+        return "no icon"
     check_lease(ctx)
     sender = TopicSender(rt.pacer, target.bot_id, Thread(bot, target.chat_id, topic_id))
     try:

@@ -119,7 +119,8 @@ async def create_topic(bot: Bot, chat_id: int, title: str, icon: str | None = No
 
 
 async def set_topic_icon(bot: Bot, chat_id: int, topic_id: int, icon: str) -> None:
-    """Show `icon` on the topic ("" removes a custom icon); an icon already shown is no error."""
+    """Show `icon` (a custom emoji id) on the topic; an icon already shown is no error. (An empty id, which
+    would remove a custom icon, never reaches Telegram: aiogram leaves empty fields out of the request.)"""
     await _unless_unchanged(
         bot.edit_forum_topic(chat_id=chat_id, message_thread_id=topic_id, icon_custom_emoji_id=icon)
     )

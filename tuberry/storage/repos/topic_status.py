@@ -6,6 +6,7 @@ from sqlalchemy import exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tuberry.storage.models import AvitoAccount, ClientBot, Dialog, Message, TgState, Workspace
+from tuberry.storage.repos.accounts import runnable
 from tuberry.storage.types import utcnow
 
 
@@ -32,13 +33,15 @@ class TopicStatusRepo:
         )
 
     async def group_has_pending(self, chat_id: int) -> bool:
-        """Whether any message waits to be posted into this group: a buyer's message goes before any icon."""
-        pending = (
+        """Whether any message that can go now waits to be posted into this group: a buyer's message goes
+        before any icon (messages of a paused account wait in the database, and hold no icon back)."""
+        query = (
             select(Message.id)
             .join(Dialog, Dialog.id == Message.dialog_id)
             .join(AvitoAccount, AvitoAccount.id == Dialog.account_id)
-            .join(ClientBot, ClientBot.id == AvitoAccount.bot_id)
-            .where(Message.tg_state == TgState.PENDING, ClientBot.group_chat_id == chat_id)
+        )
+        pending = runnable(query).where(
+            Message.tg_state == TgState.PENDING, ClientBot.group_chat_id == chat_id
         )
         return bool(await self.session.scalar(select(exists(pending))))
 
