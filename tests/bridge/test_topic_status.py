@@ -9,9 +9,13 @@ import logging
 from typing import Any
 
 import pytest
+from arq import Retry
 
 from tests.bridge.conftest import REDIS_URL, Bridge
+from tests.jobs.conftest import idle, job_ctx
 from tuberry.bot.composition import worker_factory
+from tuberry.jobs.poll import poll_account
+from tuberry.jobs.topic_icon import set_topic_icon
 from tuberry.storage.models import ClientBot
 
 WAITING = "5379748062124056162"  # ❗️
@@ -91,6 +95,46 @@ async def test_close_closes_the_topic_and_the_buyer_reopens_it(bridge: Bridge) -
     assert bridge.tg.icon_changes(bridge.group_id, topic) == [ANSWERED, CLOSED, WAITING]
 
 
+async def test_a_dialog_that_flips_while_the_worker_is_away_gets_one_edit_to_the_latest(
+    bridge: Bridge,
+) -> None:
+    chat, topic = await _dialog_topic(bridge)  # waiting, set with the topic
+    await bridge.stop_worker()
+    _says(bridge, bridge.manager, "Да, в наличии.", topic)  # answered...
+    _says(bridge, bridge.manager, "/close", topic)  # ...then closed, before any icon job ran
+    await bridge.until(lambda: _topic(bridge, topic)["closed"], "the topic closed")
+    await bridge.start_worker()
+
+    await bridge.until(lambda: bridge.avito.sent_via_api(chat), "the reply on Avito")
+    await bridge.until(_stored(bridge, chat, CLOSED), "the closed icon stored")
+    await bridge.settle()
+    assert bridge.tg.icon_changes(bridge.group_id, topic) == [CLOSED]  # never the answered one in between
+    assert len(bridge.tg.calls("editForumTopic")) == 1
+
+
+async def test_an_icon_steps_aside_while_messages_wait_for_the_group(bridge: Bridge) -> None:
+    """The icon of one topic waits for the messages of another topic of the same group."""
+    closing, closed_topic = await _dialog_topic(bridge, "Здравствуйте", "Анна")
+    busy, busy_topic = await _dialog_topic(bridge, "Добрый день", "Борис")
+    await idle(bridge)
+    _says(bridge, bridge.manager, "/close", closed_topic)  # wants the closed icon
+    await bridge.until(lambda: _topic(bridge, closed_topic)["closed"], "the topic closed")
+    for n in range(1, 4):
+        bridge.avito.buyer_sends(busy, f"вопрос {n}")
+    await poll_account(job_ctx(bridge), bridge.account_row_id)  # stored, not yet posted
+
+    with pytest.raises(Retry):
+        await set_topic_icon(job_ctx(bridge), (await bridge.dialog(closing)).id)
+    assert bridge.tg.calls("editForumTopic") == []
+
+    calls_before = len(bridge.tg.calls())
+    await bridge.start_worker()
+    await bridge.until(lambda: _icon(bridge, closed_topic) == CLOSED, "the closed icon")
+    assert "вопрос 3" in "\n".join(bridge.texts(busy_topic))
+    methods = [name for name, _ in bridge.tg.calls()[calls_before:]]
+    assert methods.index("editForumTopic") > max(i for i, m in enumerate(methods) if m == "sendMessage")
+
+
 async def test_only_managers_and_the_owner_may_close(bridge: Bridge) -> None:
     chat, topic = await _dialog_topic(bridge)
     async with bridge.db.session() as session:
@@ -140,7 +184,8 @@ async def test_without_the_right_to_edit_topics_messages_flow_and_the_icon_is_no
 
 async def test_a_burst_of_buyer_messages_goes_before_any_icon_edit(bridge: Bridge) -> None:
     """Three answered topics; with pacing on (Telegram's 20 a minute into a group), each buyer writes four
-    messages at once. Every message reaches its topic, in order, before the first icon edit."""
+    messages at once, and Telegram answers the first send with a 429. Every message reaches its topic, in
+    order, before the first icon edit."""
     chats = []
     for buyer in ("Анна", "Борис", "Вера"):
         chat, topic = await _dialog_topic(bridge, f"Привет от {buyer}", buyer)
@@ -152,6 +197,9 @@ async def test_a_burst_of_buyer_messages_goes_before_any_icon_edit(bridge: Bridg
     calls_before = len(bridge.tg.calls())
 
     burst = [f"сообщение {n}" for n in range(1, 5)]
+    # Telegram holds the group for two seconds at the burst's first send: every message waits, and so must
+    # every icon.
+    bridge.tg.fail_next("sendMessage", 429, retry_after=2)
     for chat, _ in chats:
         for text in burst:
             bridge.avito.buyer_sends(chat, text)
