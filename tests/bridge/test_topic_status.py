@@ -10,13 +10,14 @@ from typing import Any
 
 import pytest
 from arq import Retry
+from sqlalchemy import select
 
 from tests.bridge.conftest import REDIS_URL, Bridge
 from tests.jobs.conftest import idle, job_ctx
 from tuberry.bot.composition import worker_factory
 from tuberry.jobs.poll import poll_account
 from tuberry.jobs.topic_icon import set_topic_icon
-from tuberry.storage.models import ClientBot
+from tuberry.storage.models import ClientBot, User, Workspace
 
 WAITING = "5379748062124056162"  # ❗️
 ANSWERED = "5237699328843200968"  # ✅
@@ -153,9 +154,20 @@ async def test_only_managers_and_the_owner_may_close(bridge: Bridge) -> None:
     assert bridge.texts(topic) == shown  # no answer at all
     assert (await bridge.dialog(chat)).closed_at is None
 
-    _says(bridge, bridge.owner, "/close", topic)  # the owner is not listed, and may all the same
+    async with bridge.db.session() as session:  # the owner reads English: so does the confirmation
+        owner = await session.scalar(select(User).where(User.telegram_user_id == bridge.owner["id"]))
+        assert owner is not None
+        owner.language = "en"
+        await session.commit()
+    command = _says(bridge, bridge.owner, "/close", topic)  # the owner is not listed, and may all the same
     await bridge.until(lambda: _topic(bridge, topic)["closed"], "the topic closed by the owner")
     await bridge.until(lambda: _icon(bridge, topic) == CLOSED, "the closed icon")
+    answers = [
+        m["text"]
+        for m in bridge.topic_messages(topic)
+        if m.get("reply_to_message", {}).get("message_id") == command["message_id"]
+    ]
+    assert answers == ["🔒 Topic closed. The buyer's next message opens it again."]
 
 
 async def test_without_the_right_to_edit_topics_messages_flow_and_the_icon_is_not_retried(
@@ -220,3 +232,19 @@ async def test_a_burst_of_buyer_messages_goes_before_any_icon_edit(bridge: Bridg
     assert first_edit > last_post, methods
     for chat, _ in chats:
         await bridge.until(_stored(bridge, chat, WAITING), "the icon stored")
+
+
+async def test_the_owners_icons_are_the_ones_topics_show(bridge: Bridge) -> None:
+    fire, speech = "5312241539987020022", "5417915203100613993"  # 🔥, 💬: as the cabinet stores them
+    async with bridge.db.session() as session:
+        workspace = await session.get(Workspace, bridge.workspace_id)
+        assert workspace is not None
+        workspace.topic_icons = {"waiting": fire, "answered": speech}
+        await session.commit()
+
+    _, topic = await _dialog_topic(bridge)
+    assert _icon(bridge, topic) == fire
+    _says(bridge, bridge.manager, "Да, в наличии.", topic)
+    await bridge.until(lambda: _icon(bridge, topic) == speech, "the owner's answered icon")
+    _says(bridge, bridge.manager, "/close", topic)
+    await bridge.until(lambda: _icon(bridge, topic) == CLOSED, "the default closed icon")
