@@ -14,6 +14,9 @@ from tuberry.domain.topic_icons import Icon
 from tuberry.telegram.forum import call
 
 TTL = 3600.0
+# A new topic asks for the set before it is created: a slow Telegram must not hold the buyer's first message
+# for aiogram's default minute (the topic is then created without an icon and the icon job sets it).
+REQUEST_TIMEOUT = 5
 
 _cache: dict[str, tuple[float, tuple[Icon, ...]]] = {}
 
@@ -24,7 +27,7 @@ async def icon_set(bot: Bot) -> tuple[Icon, ...]:
     cached = _cache.get(key)
     if cached is not None and time.monotonic() - cached[0] < TTL:
         return cached[1]
-    stickers = await call(bot.get_forum_topic_icon_stickers())
+    stickers = await call(bot.get_forum_topic_icon_stickers(request_timeout=REQUEST_TIMEOUT))
     icons = tuple(
         Icon(sticker.custom_emoji_id, sticker.emoji or "") for sticker in stickers if sticker.custom_emoji_id
     )
