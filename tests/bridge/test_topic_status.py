@@ -248,3 +248,16 @@ async def test_the_owners_icons_are_the_ones_topics_show(bridge: Bridge) -> None
     await bridge.until(lambda: _icon(bridge, topic) == speech, "the owner's answered icon")
     _says(bridge, bridge.manager, "/close", topic)
     await bridge.until(lambda: _icon(bridge, topic) == CLOSED, "the default closed icon")
+
+
+async def test_a_topic_closed_and_reopened_by_hand_shows_it(bridge: Bridge) -> None:
+    chat, topic = await _dialog_topic(bridge)
+    await _answered(bridge, chat, topic)
+
+    bridge.tg.close_topic(bridge.group_id, topic, by_user=bridge.owner)  # in Telegram's own menu
+    await bridge.until(lambda: _icon(bridge, topic) == CLOSED, "the closed icon")
+    assert (await bridge.dialog(chat)).closed_at is not None
+    bridge.tg.reopen_topic(bridge.group_id, topic, by_user=bridge.owner)
+    await bridge.until(lambda: _icon(bridge, topic) == ANSWERED, "answered again")
+    assert (await bridge.dialog(chat)).closed_at is None
+    assert bridge.tg.icon_changes(bridge.group_id, topic) == [ANSWERED, CLOSED, ANSWERED]

@@ -60,6 +60,30 @@ async def close_topic(
     return Closing(dialog_id, language)
 
 
+async def closed_by_hand(
+    services: Services, bot_id: int, chat_id: int, thread_id: int, actor_id: int | None, closed: bool
+) -> bool:
+    """Someone closed or reopened a dialog's topic in Telegram itself (Telegram checked their right): the
+    dialog follows, and so does its icon. False when this is not a dialog's topic of the bot's group."""
+    async with services.db.session() as session:
+        bot = await session.get(ClientBot, bot_id)
+        if bot is None or bot.status != BotStatus.ACTIVE or bot.group_chat_id != chat_id:
+            return False
+        dialog = await DialogRepo(session).by_topic(bot.id, chat_id, thread_id)
+        if dialog is None:
+            return False
+        dialog_id, repo = dialog.id, TopicStatusRepo(session)
+        if closed and await repo.close(dialog_id):
+            AuditRepo(session).record(
+                bot.workspace_id, actor_id, "topic.close", dialog_id=dialog_id, by_hand=True
+            )
+        elif not closed:
+            await repo.reopened(dialog_id)
+        await session.commit()
+    await services.queue.topic_icon(dialog_id)
+    return True
+
+
 @dataclass(frozen=True)
 class IconState:
     """What decides a topic's icon, as stored."""
