@@ -39,6 +39,7 @@ T = TypeVar("T")
 
 AFTER_MESSAGES = 3.0  # seconds before looking again while messages wait for the group
 TRIES = 200  # each a few seconds apart: a group whose messages stay stuck is not watched for ever
+TRANSIENT_CAP = 15.0  # a Telegram blip: 1 s doubling to this (tries also count the waits for messages)
 
 
 async def set_topic_icon(ctx: dict[str, Any], dialog_id: int) -> str:
@@ -93,7 +94,7 @@ async def _retrying(ctx: dict[str, Any], chat_id: int, call: Awaitable[T]) -> T:
         await runtime(ctx).pacer.penalise(chat_id, limited.retry_after)
         raise Retry(defer=limited.retry_after) from limited
     except Transient as exc:
-        raise Retry(defer=backoff(int(ctx.get("job_try", 1)))) from exc
+        raise Retry(defer=backoff(int(ctx.get("job_try", 1)), cap=TRANSIENT_CAP)) from exc
 
 
 def _refused(dialog_id: int, error: Exception) -> None:
