@@ -693,6 +693,15 @@ class FakeTelegram(BotApiMethods):
         chat = self._group(chat_id)
         return [t.info() for t in chat.topics.values() if include_deleted or not t.deleted]
 
+    def topic_icon(self, chat_id: int, thread_id: int) -> str | None:
+        """The custom emoji id a topic shows as its icon now (None: the default icon)."""
+        return self._group(chat_id).topics[thread_id].icon_custom_emoji_id
+
+    def icon_changes(self, chat_id: int, thread_id: int) -> list[str]:
+        """Icons editForumTopic set on a topic, in order ("" = removed); the icon it was created with is not
+        one of them."""
+        return list(self._group(chat_id).topics[thread_id].icon_changes)
+
     def pinned(self, chat_id: int) -> list[int]:
         """Pinned message ids, oldest pin first."""
         return [m for chat in self._chats_with_id(chat_id) for m in chat.pinned]

@@ -15,6 +15,7 @@ from .telegram_core import Described, FakeCore, api
 from .telegram_state import (
     ALLOWED_REACTIONS,
     DOWNLOAD_LIMIT,
+    FORUM_ICONS,
     INLINE_RESULTS_LIMIT,
     TEXT_LIMIT,
     TOPIC_COLORS,
@@ -353,6 +354,58 @@ class BotApiMethods(FakeCore):
         topic.closed = False
         self._service(chat, bot.user_json(), {"forum_topic_reopened": {}}, topic=topic)
         return True
+
+    @api("closeForumTopic")
+    async def _close_forum_topic(self, bot: FakeBot, p: Params) -> Any:
+        chat = self._forum(bot, p)
+        topic = self._topic(chat, p)
+        self._manage_topic(bot, chat, topic, "not enough rights to close or open the topic")
+        if topic.closed:
+            raise bad_request("TOPIC_NOT_MODIFIED")
+        topic.closed = True
+        self._service(chat, bot.user_json(), {"forum_topic_closed": {}}, topic=topic)
+        return True
+
+    @api("editForumTopic")
+    async def _edit_forum_topic(self, bot: FakeBot, p: Params) -> Any:
+        """Name (empty or absent keeps it) and icon ("" removes it; absent keeps it); a closed topic can be
+        edited. The error text for missing rights follows the close/reopen one (?)."""
+        chat = self._forum(bot, p)
+        topic = self._topic(chat, p)
+        self._manage_topic(bot, chat, topic, "not enough rights to edit the topic")
+        name = " ".join((p.text("name") or "").split())
+        if len(name) > TOPIC_NAME_LIMIT:
+            raise bad_request("TOPIC_TITLE_TOO_LONG")
+        icon = p.text("icon_custom_emoji_id")
+        edited: dict[str, Any] = {}
+        if name and name != topic.name:
+            topic.name = edited["name"] = name
+        if icon is not None and icon != (topic.icon_custom_emoji_id or ""):
+            topic.icon_custom_emoji_id = icon or None
+            topic.icon_changes.append(icon)
+            edited["icon_custom_emoji_id"] = icon
+        if not edited:
+            raise bad_request("TOPIC_NOT_MODIFIED")
+        self._service(chat, bot.user_json(), {"forum_topic_edited": edited}, topic=topic)
+        return True
+
+    @api("getForumTopicIconStickers")
+    async def _get_forum_topic_icon_stickers(self, bot: FakeBot, p: Params) -> Any:
+        return [
+            {
+                "file_id": f"CAACAgIAAxUAAWTopicIcon{emoji_id}",
+                "file_unique_id": f"AgAD{emoji_id[-8:]}",
+                "type": "custom_emoji",
+                "width": 512,
+                "height": 512,
+                "is_animated": True,
+                "is_video": False,
+                "emoji": emoji,
+                "set_name": "Topics",
+                "custom_emoji_id": emoji_id,
+            }
+            for emoji_id, emoji in FORUM_ICONS
+        ]
 
     def _drop_topic(self, chat: Chat, topic: Topic) -> None:
         topic.deleted = True

@@ -33,6 +33,32 @@ _REACTIONS_TEXT = (
     "💊 🙊 😎 👾 🤷\u200d♂ 🤷 🤷\u200d♀ 😡"
 )
 ALLOWED_REACTIONS = frozenset(_REACTIONS_TEXT.split())
+# Part of Telegram's forum topic icon set (getForumTopicIconStickers, set "Topics"): real ids and emoji, in
+# Telegram's order. There is no 🔒 or 💤 in it.
+FORUM_ICONS = (
+    ("5434144690511290129", "📰"),
+    ("5312536423851630001", "💡"),
+    ("5312016608254762256", "⚡️"),
+    ("5420216386448270341", "🆒"),
+    ("5379748062124056162", "❗️"),
+    ("5373251851074415873", "📝"),
+    ("5433614043006903194", "📆"),
+    ("5309984423003823246", "📣"),
+    ("5312241539987020022", "🔥"),
+    ("5312138559556164615", "❤️"),
+    ("5377316857231450742", "❓"),
+    ("5309958691854754293", "💎"),
+    ("5350452584119279096", "💰"),
+    ("5377438129928020693", "⁉️"),
+    ("5312486108309757006", "🏠"),
+    ("5310228579009699834", "🎉"),
+    ("5377498341074542641", "‼️"),
+    ("5312315739842026755", "🏆"),
+    ("5408906741125490282", "🏁"),
+    ("5235579393115438657", "⭐️"),
+    ("5237699328843200968", "✅"),
+    ("5417915203100613993", "💬"),
+)
 # getUpdates with allowed_updates empty or never set: everything except these (API-NOTES §8.1).
 OPT_IN_UPDATES = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
 
@@ -326,6 +352,7 @@ class Topic:
     creator_id: int | None = None
     closed: bool = False
     deleted: bool = False
+    icon_changes: list[str] = field(default_factory=list)  # icon ids set by editForumTopic, "" = removed
 
     def json(self) -> dict[str, Any]:
         """The ForumTopic object."""

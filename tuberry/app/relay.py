@@ -90,4 +90,5 @@ async def relay_message(
             # finished send makes this a no-op.
             await session.rollback()
     await services.queue.send(dialog_id)
+    await services.queue.topic_icon(dialog_id)  # answered: the worker changes the topic's icon
     return RelayResult(Relay.QUEUED, dialog_id)

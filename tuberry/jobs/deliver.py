@@ -43,8 +43,10 @@ async def deliver_to_telegram(ctx: dict[str, Any], dialog_id: int) -> str:
         pending = await steps.pending(rt, dialog_id, BATCH)
         if not pending:
             await steps.mark_read(rt, delivery.target)
+            await rt.services.queue.topic_icon(dialog_id)  # after the messages, never before them
             return "done"
         target = delivery.target
+        reopen = reopen or delivery.closed  # closed by /close: a message reopens it before it is posted
         try:
             check_lease(ctx)
             if reopen and target.topic_id is not None:

@@ -18,6 +18,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from zoneinfo import ZoneInfo
 
+from tuberry.app import topic_status
 from tuberry.app.autoreply_settings import settings_of
 from tuberry.app.avito_access import account_session
 from tuberry.app.i18n import Translator
@@ -51,6 +52,7 @@ class Delivery:
     card: str
     buyer: str | None  # the sender line of texts that go together
     zone: ZoneInfo  # the owner's (the auto-reply schedule's), for the time lines of texts that go together
+    closed: bool = False  # a manager closed the topic (/close): the next message reopens it
 
     def sender(self, rt: Runtime) -> TopicSender:
         target = self.target
@@ -76,7 +78,8 @@ async def load(rt: Runtime, dialog_id: int) -> Delivery | None:
         workspace = await session.get(Workspace, target.workspace_id)
         assert workspace is not None  # removing a workspace removes its dialogs
         zone = settings_of(workspace, default_text="").schedule.zone
-        return Delivery(target, t, title_of(t, dialog), card_of(t, dialog), dialog.buyer_name, zone)
+        closed = dialog.closed_at is not None
+        return Delivery(target, t, title_of(t, dialog), card_of(t, dialog), dialog.buyer_name, zone, closed)
 
 
 async def pending(rt: Runtime, dialog_id: int, batch: int) -> list[Message]:
@@ -93,12 +96,15 @@ async def reopen_topic(rt: Runtime, delivery: Delivery) -> bool:
         log.info("cannot reopen the topic of dialog %s (%s): creating a new one", dialog_id, exc)
         await forget_topic(rt, delivery.target.dialog_id)
         return False
+    await topic_status.topic_reopened(rt.services, delivery.target.dialog_id)
     return True
 
 
 async def open_topic(rt: Runtime, delivery: Delivery) -> Delivery:
-    """Create the topic and remember it at once; its card and pin are the next steps."""
-    topic_id = await delivery.sender(rt).create_topic(delivery.title)
+    """Create the topic, with the icon of the dialog's status, and remember it at once; its card and pin are
+    the next steps."""
+    icon = await topic_status.creation_icon(rt.services, delivery.target)
+    topic_id = await delivery.sender(rt).create_topic(delivery.title, icon)
 
     async def store() -> TopicTarget:
         async with rt.services.db.session() as session:
@@ -107,7 +113,9 @@ async def open_topic(rt: Runtime, delivery: Delivery) -> Delivery:
             return target
 
     # Telegram made the topic: store it even through a short database outage, or a retry makes a second one.
-    return delivery.stored(await durably(store))
+    stored = delivery.stored(await durably(store))
+    await durably(lambda: topic_status.topic_opened(rt.services, delivery.target.dialog_id, topic_id, icon))
+    return replace(stored, closed=False)
 
 
 async def post_card(rt: Runtime, delivery: Delivery) -> Delivery:

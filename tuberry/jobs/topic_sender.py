@@ -15,7 +15,7 @@ from arq import Retry
 from tuberry.domain.render import TEXT_LIMIT as TELEGRAM_TEXT_LIMIT
 from tuberry.domain.textsplit import split_text
 from tuberry.storage.pacing import Pacer
-from tuberry.telegram.forum import Thread, create_topic, pin_message, reopen_topic
+from tuberry.telegram.forum import Thread, create_topic, pin_message, reopen_topic, set_topic_icon
 
 # Waits shorter than this are slept inside the job; longer ones give the worker slot back (arq Retry).
 MAX_INLINE_WAIT = 5.0
@@ -30,8 +30,19 @@ class TopicSender:
         self.thread = thread
         self._slot = False  # a slot taken and not yet used by a message Telegram created
 
-    async def create_topic(self, title: str) -> int:
-        return await self._paced(lambda: create_topic(self.thread.bot, self.thread.chat_id, title))
+    async def create_topic(self, title: str, icon: str | None = None) -> int:
+        return await self._paced(lambda: create_topic(self.thread.bot, self.thread.chat_id, title, icon))
+
+    async def set_icon(self, icon: str) -> None:
+        """The topic's status icon: Telegram posts a service message about the edit, so it takes a slot."""
+        topic_id = self.thread.topic_id
+        assert topic_id is not None
+
+        async def edit() -> int:
+            await set_topic_icon(self.thread.bot, self.thread.chat_id, topic_id, icon)
+            return topic_id
+
+        await self._paced(edit)
 
     async def reopen(self) -> None:
         assert self.thread.topic_id is not None

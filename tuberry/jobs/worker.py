@@ -21,6 +21,8 @@ from tuberry.jobs.poll import DEFERRED_TRIES, poll_account
 from tuberry.jobs.runtime import Runtime
 from tuberry.jobs.send import send_to_avito
 from tuberry.jobs.sweep import tick
+from tuberry.jobs.topic_icon import TRIES as TOPIC_ICON_TRIES
+from tuberry.jobs.topic_icon import set_topic_icon
 from tuberry.jobs.waiting_alerts import waiting_alerts
 from tuberry.storage import queue
 from tuberry.storage.pacing import Pacer, telegram_limits
@@ -43,6 +45,7 @@ def functions() -> list[Function]:
         # The auto-reply goes to the same Avito chat as the managers' sends: one sender per dialog at a time.
         (queue.AUTO_REPLY, "send", auto_reply, 10_000),
         (queue.WAITING_ALERTS, "waiting", waiting_alerts, 20),  # the sweep queues it again while due
+        (queue.SET_TOPIC_ICON, "icon", set_topic_icon, TOPIC_ICON_TRIES),
     ]
     return [
         func(leased(lease)(job), name=name, keep_result=0, max_tries=tries, timeout=JOB_TIMEOUT)

@@ -106,6 +106,8 @@ class Workspace(Base):
     # Waiting alerts (jobs/waiting_alerts.py): tell managers when a buyer waits this long in working hours.
     waiting_alerts_enabled: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     waiting_alert_minutes: Mapped[int] = mapped_column(Integer, default=15, server_default="15")
+    # The owner's topic icons by status ({"waiting": "<custom emoji id>", ...}); a status left out: default.
+    topic_icons: Mapped[dict[str, str] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
     bots: Mapped[list[ClientBot]] = relationship(back_populates="workspace")
@@ -211,6 +213,9 @@ class Dialog(Base):
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)  # a manager closed the topic (/close)
     # When the managers were alerted about the current wait; older than `waiting_since`: a new wait.
     waiting_alerted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # The icon last applied to the topic (a custom emoji id, "" = Telegram's default; None: not known), or
+    # refused for want of the right: an edit is made only when the wanted icon differs.
+    topic_icon: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
     account: Mapped[AvitoAccount] = relationship()

@@ -14,6 +14,10 @@ DELIVER_DIALOG = "deliver_to_telegram"
 SEND_TO_AVITO = "send_to_avito"
 AUTO_REPLY = "auto_reply"
 WAITING_ALERTS = "waiting_alerts"
+SET_TOPIC_ICON = "set_topic_icon"
+# A topic's icon follows its status a moment later, so a dialog that flips several times within it gets one
+# edit, to the latest status (the job reads the status when it runs).
+TOPIC_ICON_DELAY = 1.0
 FOLLOW_UP_DELAY = 0.5  # seconds; a follow-up run goes after the dialog's current one has had its chance
 
 
@@ -82,6 +86,24 @@ class JobQueue:
         await self.redis.enqueue_job(
             WAITING_ALERTS, bot_id, _job_id=f"{self._ids}:waiting:{bot_id}", _queue_name=self.name
         )
+
+    async def topic_icon(self, dialog_id: int) -> None:
+        """Bring the dialog's topic icon in line with its status (low priority: after its messages)."""
+        job = await self.redis.enqueue_job(
+            SET_TOPIC_ICON,
+            dialog_id,
+            _job_id=f"{self._ids}:icon:{dialog_id}",
+            _defer_by=TOPIC_ICON_DELAY,
+            _queue_name=self.name,
+        )
+        if job is None:  # one is queued or running: a follow-up reads the status after it
+            await self.redis.enqueue_job(
+                SET_TOPIC_ICON,
+                dialog_id,
+                _job_id=f"{self._ids}:icon-next:{dialog_id}",
+                _defer_by=TOPIC_ICON_DELAY,
+                _queue_name=self.name,
+            )
 
     async def depth(self) -> int:
         return int(await self.redis.zcard(self.name))

@@ -112,20 +112,39 @@ async def call(request: Awaitable[Any]) -> Any:
         raise classify(exc) from exc
 
 
-async def create_topic(bot: Bot, chat_id: int, title: str) -> int:
-    topic = await call(bot.create_forum_topic(chat_id=chat_id, name=title))
+async def create_topic(bot: Bot, chat_id: int, title: str, icon: str | None = None) -> int:
+    """A new topic; `icon` is a custom emoji id of Telegram's topic icon set (None or "": the default)."""
+    topic = await call(bot.create_forum_topic(chat_id=chat_id, name=title, icon_custom_emoji_id=icon or None))
     return int(topic.message_thread_id)
 
 
-async def reopen_topic(bot: Bot, chat_id: int, topic_id: int) -> None:
+async def set_topic_icon(bot: Bot, chat_id: int, topic_id: int, icon: str) -> None:
+    """Show `icon` (a custom emoji id) on the topic; an icon already shown is no error. (An empty id, which
+    would remove a custom icon, never reaches Telegram: aiogram leaves empty fields out of the request.)"""
+    await _unless_unchanged(
+        bot.edit_forum_topic(chat_id=chat_id, message_thread_id=topic_id, icon_custom_emoji_id=icon)
+    )
+
+
+async def close_topic(bot: Bot, chat_id: int, topic_id: int) -> None:
+    """Close the topic; a topic closed already is no error."""
+    await _unless_unchanged(bot.close_forum_topic(chat_id=chat_id, message_thread_id=topic_id))
+
+
+async def _unless_unchanged(request: Awaitable[Any]) -> None:
     try:
-        await bot.reopen_forum_topic(chat_id=chat_id, message_thread_id=topic_id)
+        await request
     except TelegramBadRequest as exc:
-        if "TOPIC_NOT_MODIFIED" in exc.message:  # already open
+        if "TOPIC_NOT_MODIFIED" in exc.message:
             return
         raise classify(exc) from exc
     except Exception as exc:
         raise classify(exc) from exc
+
+
+async def reopen_topic(bot: Bot, chat_id: int, topic_id: int) -> None:
+    """Reopen the topic; a topic open already is no error."""
+    await _unless_unchanged(bot.reopen_forum_topic(chat_id=chat_id, message_thread_id=topic_id))
 
 
 async def pin_message(bot: Bot, chat_id: int, message_id: int) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiogram import Dispatcher
 
 from tuberry.app.services import Services
-from tuberry.bot.client import commands, manager_commands, membership, replies, topic_commands
+from tuberry.bot.client import close_command, commands, manager_commands, membership, replies, topic_commands
 
 
 def build_client_dispatcher(services: Services) -> Dispatcher:
@@ -17,6 +17,7 @@ def build_client_dispatcher(services: Services) -> Dispatcher:
         membership.membership_router(),
         manager_commands.managers_router(),
         topic_commands.topic_commands_router(),  # before the topics router: it relays what it gets
+        close_command.close_router(),  # before the topics router, which takes every topic message
         replies.replies_router(),
     )
     return dp

@@ -17,6 +17,7 @@ from tuberry.bot.master.dialogs.language import language_dialog
 from tuberry.bot.master.dialogs.menu import fallback_router, menu_dialog, on_stale_dialog, start_router
 from tuberry.bot.master.dialogs.quick_replies import quick_replies_dialog
 from tuberry.bot.master.dialogs.stats import stats_dialog
+from tuberry.bot.master.dialogs.topic_icons import topic_icons_dialog
 from tuberry.bot.master.dialogs.waiting import waiting_dialog
 from tuberry.bot.master.intent_ids import use_unique_intent_ids
 from tuberry.bot.master.middlewares import CallerMiddleware
@@ -44,6 +45,7 @@ def setup_master(dp: Dispatcher) -> None:
         language_dialog(),
         help_dialog(),
         quick_replies_dialog(),
+        topic_icons_dialog(),
     )
     dp.include_router(fallback_router())
     dp.errors.register(on_stale_dialog, ExceptionTypeFilter(UnknownIntent, UnknownState, OutdatedIntent))

@@ -51,6 +51,11 @@ class StatsSG(StatesGroup):
     main = State()
 
 
+class TopicIconsSG(StatesGroup):
+    main = State()
+    pick = State()  # one status's icon
+
+
 class LanguageSG(StatesGroup):
     main = State()
 

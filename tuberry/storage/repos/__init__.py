@@ -9,6 +9,7 @@ from tuberry.storage.repos.leases import LeaseRepo
 from tuberry.storage.repos.messages import MessageRepo
 from tuberry.storage.repos.quick_replies import QuickReplyRepo
 from tuberry.storage.repos.stats import StatsRepo
+from tuberry.storage.repos.topic_status import TopicStatusRepo
 from tuberry.storage.repos.updates import UpdateInboxRepo
 from tuberry.storage.repos.workspaces import WorkspaceRepo
 
@@ -22,6 +23,7 @@ __all__ = [
     "MessageRepo",
     "QuickReplyRepo",
     "StatsRepo",
+    "TopicStatusRepo",
     "UpdateInboxRepo",
     "WorkspaceRepo",
 ]

@@ -1,5 +1,5 @@
-"""`/start` and the main menu: Bots · Avito accounts · Auto-reply · Stats · Waiting alerts · Language ·
-Help."""
+"""`/start` and the main menu: Bots · Avito accounts · Auto-reply · Stats · Quick replies · Waiting alerts ·
+Topic icons · Language · Help."""
 
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ from tuberry.bot.master.states import (
     MenuSG,
     QuickRepliesSG,
     StatsSG,
+    TopicIconsSG,
     WaitingSG,
     start_account_card,
 )
@@ -33,6 +34,7 @@ from tuberry.bot.master.widgets import Blocks, T, translator_of
 from tuberry.storage.repos import AccountRepo, AuditRepo, BotRepo, WorkspaceRepo
 from tuberry.telegram.deep_links import parse_payload
 
+ID_TOPIC_ICONS = "icons"
 ID_BOTS, ID_ACCOUNTS, ID_AUTOREPLY, ID_STATS, ID_LANGUAGE, ID_HELP = (
     "bots",
     "accs",
@@ -173,6 +175,7 @@ def menu_dialog() -> Dialog:
                 Start(T("menu-autoreply"), id=ID_AUTOREPLY, state=AutoReplySG.main),
                 Start(T("menu-stats"), id=ID_STATS, state=StatsSG.main),
             ),
+            Start(T("menu-topic-icons"), id=ID_TOPIC_ICONS, state=TopicIconsSG.main),
             Row(
                 Start(T("menu-quick-replies"), id=ID_QUICK_REPLIES, state=QuickRepliesSG.list),
                 Start(T("menu-waiting"), id=ID_WAITING, state=WaitingSG.main),
