@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from tuberry.app.owner_language import owner_language_of
 from tuberry.app.services import Services
+from tuberry.app.topic_commands import may_act
 from tuberry.domain.ticket import TopicStatus, status
 from tuberry.domain.topic_icons import Icon, wanted_icon
 from tuberry.storage.models import BotStatus, ClientBot, Workspace
@@ -20,13 +21,6 @@ from tuberry.telegram.forum import TopicError
 from tuberry.telegram.topic_icons import icon_set
 
 log = logging.getLogger(__name__)
-
-
-def may_close(manager_ids: list[int], owner_id: int | None, actor_id: int | None) -> bool:
-    """The rule of relay: the listed managers (everyone while none is listed), and the owner always."""
-    if actor_id is None:
-        return False
-    return not manager_ids or actor_id in manager_ids or actor_id == owner_id
 
 
 @dataclass(frozen=True)
@@ -46,7 +40,7 @@ async def close_topic(
             return None
         workspace = await session.get(Workspace, bot.workspace_id)
         owner_id = workspace.owner_telegram_id if workspace is not None else None
-        if not may_close(bot.manager_ids, owner_id, actor_id):
+        if actor_id is None or not may_act(bot, owner_id, actor_id):
             return None
         dialog = await DialogRepo(session).by_topic(bot.id, chat_id, thread_id)
         if dialog is None:

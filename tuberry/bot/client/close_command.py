@@ -1,9 +1,9 @@
 """`/close` in a dialog topic: the conversation is done. The topic is closed in Telegram and shows the
 "closed" icon; the buyer's next message reopens it (jobs/deliver).
 
-Who may close is who may answer (app.topic_status.may_close); anyone else, and any other chat or topic, gets
-no answer at all. The confirmation goes into the topic before it is closed, in the owner's language. A topic
-closed or reopened by hand in Telegram is followed as well.
+Who may close is who may use topic commands (app.topic_commands.may_act); anyone else, and any other chat
+or topic, gets no answer at all. The confirmation goes into the topic before it is closed, in the owner's
+language. A topic closed or reopened by hand in Telegram is followed as well.
 """
 
 from __future__ import annotations
