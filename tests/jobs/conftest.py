@@ -30,6 +30,9 @@ async def idle(b: Bridge) -> None:
             return await session.scalar(select(Lease.name).limit(1)) is None
 
     await b.until(no_lease, "the stopped worker's jobs ended")
+    worker = b.worker
+    if worker is not None:  # jobs that take no lease (a topic's icon) end too
+        await b.until(lambda: all(task.done() for task in worker.tasks.values()), "the stopped worker's jobs")
 
 
 async def backlog(b: Bridge, chat: str, texts: list[str]) -> int:

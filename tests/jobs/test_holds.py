@@ -8,7 +8,7 @@ from datetime import timedelta
 from sqlalchemy import select, update
 
 from tests.bridge.conftest import Bridge
-from tests.jobs.conftest import job_ctx
+from tests.jobs.conftest import idle, job_ctx
 from tuberry.bot.master.admin.blocking import set_blocked
 from tuberry.jobs.sweep import tick
 from tuberry.storage.models import (
@@ -71,7 +71,7 @@ async def test_a_reply_waiting_for_a_retry_is_not_sent_after_block_and_goes_afte
 
 async def test_the_sweep_leaves_a_paused_accounts_work_until_it_is_resumed(bridge: Bridge) -> None:
     chat, topic = await _dialog_topic(bridge)
-    await bridge.stop_worker()
+    await idle(bridge)
     dialog = await bridge.dialog(chat)
     async with bridge.db.session() as session:
         account = await session.get(AvitoAccount, bridge.account_row_id)
@@ -110,7 +110,7 @@ async def test_the_sweep_leaves_a_paused_accounts_work_until_it_is_resumed(bridg
     await queue.redis.delete(queue.name)  # whatever the stopped worker left: only the sweep's work counts
 
     assert await tick(job_ctx(bridge)) == "0 polls, 0 recovered"
-    assert await queue.depth() == 0
+    assert await queue.depth() == 0, await queue.redis.zrange(queue.name, 0, -1)
 
     async with bridge.db.session() as session:
         account = await session.get(AvitoAccount, bridge.account_row_id)
