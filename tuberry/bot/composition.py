@@ -11,7 +11,6 @@ from collections.abc import AsyncIterator, Callable
 from aiogram import Bot, Dispatcher
 from aiogram.fsm.storage.base import DefaultKeyBuilder
 from aiogram.fsm.storage.redis import RedisStorage
-from arq.connections import RedisSettings
 from arq.worker import Worker
 
 from tuberry.app.services import Config, Services
@@ -108,9 +107,9 @@ def worker_factory(
     services: Services, redis_url: str, *, group_rate: float, bot_rate: float
 ) -> Callable[[], Worker]:
     """Builds a new worker sharing `services` at every call (`run_worker` builds another after a crash)."""
-    redis_settings = RedisSettings.from_dsn(redis_url)
+    settings = queue.redis_settings(redis_url)
 
     def new_worker() -> Worker:
-        return build_worker(services, redis_settings, group_rate=group_rate, bot_rate=bot_rate)
+        return build_worker(services, settings, group_rate=group_rate, bot_rate=bot_rate)
 
     return new_worker

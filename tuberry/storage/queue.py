@@ -25,8 +25,20 @@ def queue_name(prefix: str) -> str:
     return f"{prefix}:queue"
 
 
+# Seconds to open a connection to Redis. arq's default of 1 s turns a busy machine (or a Redis pausing to
+# fork) into errors: a worker's job loop ended on "Timeout connecting to server" under a loaded test run.
+CONNECT_TIMEOUT = 5
+
+
+def redis_settings(redis_url: str) -> RedisSettings:
+    """arq's settings for `redis_url`, for the queue's pool and the workers alike."""
+    settings = RedisSettings.from_dsn(redis_url)
+    settings.conn_timeout = CONNECT_TIMEOUT
+    return settings
+
+
 async def connect(redis_url: str) -> ArqRedis:
-    return await create_pool(RedisSettings.from_dsn(redis_url))
+    return await create_pool(redis_settings(redis_url))
 
 
 class JobQueue:
