@@ -35,6 +35,26 @@ async def _database(kind: str) -> tuple[str, str | None]:
     return f"postgresql+asyncpg://postgres@127.0.0.1:5432/{name}", name
 
 
+async def _drop(pg_name: str | None) -> None:
+    if pg_name:
+        with contextlib.suppress(Exception):
+            admin = await asyncpg.connect(PG_ADMIN)
+            await admin.execute(f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)')
+            await admin.close()
+
+
+@contextlib.asynccontextmanager
+async def bench_database(kind: str) -> AsyncIterator[str]:
+    """The URL of a new `kind` database ("sqlite" or "postgresql") at the newest revision, removed on exit;
+    for benchmarks whose Tuberry runs elsewhere (a subprocess) or that need no services."""
+    url, pg_name = await _database(kind)
+    try:
+        await asyncio.to_thread(upgrade, url)
+        yield url
+    finally:
+        await _drop(pg_name)
+
+
 @contextlib.asynccontextmanager
 async def bench_services(
     kind: str, tg: FakeTelegram, avito: FakeAvito
@@ -63,8 +83,4 @@ async def bench_services(
         await db.dispose()
         await avito.stop()
         await tg.stop()
-        if pg_name:
-            with contextlib.suppress(Exception):
-                admin = await asyncpg.connect(PG_ADMIN)
-                await admin.execute(f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)')
-                await admin.close()
+        await _drop(pg_name)
