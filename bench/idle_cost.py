@@ -5,11 +5,11 @@
     .venv/bin/python -m bench.idle_cost --history-only                    # the per-poll part alone
 
 `--accounts` active accounts (100 to a workspace and its client bot), each with `--chats` chats on the fake
-Avito whose last message is stored already, are written straight into a new database, their last polls
-spread over one interval as a running installation's are. One `tuberry worker` (a subprocess, as an operator
-runs it, with AVITO_POLL_INTERVAL = `--interval`) polls them; after `--warmup` seconds (the first poll of
-each account fetches its token) the fake Avito's requests and the worker's CPU time (/proc/<pid>/stat,
-every thread) are counted over `--window` seconds. Printed:
+Avito whose last message is stored already, are written straight into a new database with their tokens,
+their last polls spread over one interval as a running installation's are. One `tuberry worker` (a
+subprocess, as an operator runs it, with AVITO_POLL_INTERVAL = `--interval`) polls them; after `--warmup`
+seconds the fake Avito's requests and the worker's CPU time (/proc/<pid>/stat, every thread) are counted
+over `--window` seconds. Printed:
 - chat-list GETs per account per interval (the target: exactly one; the only request an idle poll makes),
   the fewest and most any account got, and every other request (token requests apart);
 - the worker's CPU as a share of one core (the target: at most 25%); the database server's CPU is not in it.
@@ -39,10 +39,12 @@ from typing import Any
 
 from cryptography.fernet import Fernet
 from redis.asyncio import Redis
+from sqlalchemy import text
 
 from bench.stack import REDIS_URL, bench_database, bench_services
-from tests.fakes.avito import FakeAvito
+from tests.fakes.avito import FakeAccount, FakeAvito
 from tests.fakes.telegram import FakeTelegram
+from tuberry.avito import AccessToken, AvitoClient
 from tuberry.bot.composition import worker_factory
 from tuberry.jobs.leases import leased
 from tuberry.jobs.poll import poll_account
@@ -65,10 +67,12 @@ def _cpu_seconds(pid: int) -> float:
 
 
 async def _seed(db: Database, avito: FakeAvito, accounts: int, chats: int, interval: float) -> dict[int, int]:
-    """Active accounts whose chats are all stored up to their last message, polled last at moments spread
-    over one interval. Returns the number of Avito chats of each Avito user id."""
+    """Active accounts whose chats are all stored up to their last message, with a token, polled last at
+    moments spread over one interval. Returns the number of Avito chats of each Avito user id."""
     now = utcnow()
     per_user: dict[int, int] = {}
+    fakes = [avito.add_account(name=f"Shop {n}") for n in range(accounts)]
+    tokens = await _tokens(avito, fakes)
     async with db.session() as session:
         for first in range(0, accounts, ACCOUNTS_PER_WORKSPACE):
             workspace = Workspace(owner_telegram_id=9_000_000 + first, title=f"idle {first}")
@@ -85,7 +89,7 @@ async def _seed(db: Database, avito: FakeAvito, accounts: int, chats: int, inter
             session.add(bot)
             await session.flush()
             for n in range(first, min(first + ACCOUNTS_PER_WORKSPACE, accounts)):
-                fake = avito.add_account(name=f"Shop {n}")
+                fake, token = fakes[n], tokens[n]
                 row = AvitoAccount(
                     workspace_id=workspace.id,
                     bot_id=bot.id,
@@ -96,6 +100,8 @@ async def _seed(db: Database, avito: FakeAvito, accounts: int, chats: int, inter
                     webhook_secret=secrets.token_urlsafe(8),
                     last_poll_at=now - timedelta(seconds=interval * n / accounts),
                     last_success_at=now,
+                    access_token=token.value,
+                    token_expires_at=token.expires_at,
                 )
                 session.add(row)
                 await session.flush()
@@ -106,6 +112,19 @@ async def _seed(db: Database, avito: FakeAvito, accounts: int, chats: int, inter
                 per_user[fake.user_id] = chats
         await session.commit()
     return per_user
+
+
+async def _tokens(avito: FakeAvito, fakes: list[FakeAccount]) -> list[AccessToken]:
+    """A token for each account, as a running installation has them stored."""
+    client = AvitoClient(avito.base_url)
+    try:
+        tokens: list[AccessToken] = []
+        for first in range(0, len(fakes), 100):
+            chunk = fakes[first : first + 100]
+            tokens += await asyncio.gather(*(client.fetch_token(f.client_id, f.client_secret) for f in chunk))
+        return tokens
+    finally:
+        await client.aclose()
 
 
 def _worker_env(
@@ -183,6 +202,7 @@ async def measure_idle(
             db = Database(url)
             try:
                 per_user = await _seed(db, avito, accounts, chats, interval)
+                await _analyze(db)
             finally:
                 await db.dispose()
             env = _worker_env(url, key, prefix, tg, avito, interval)
@@ -256,7 +276,16 @@ async def _history_account(db: Database, avito: FakeAvito, dialogs: int) -> int:
             for chat_id, last in [*old, *listed.items()]
         )
         await session.commit()
-        return account.id
+    await _analyze(db)
+    return account.id
+
+
+async def _analyze(db: Database) -> None:
+    """Planner statistics, as the database server's autovacuum gathers them soon after a bulk import (on a
+    table without them PostgreSQL scans every dialog of the account for the page's chats)."""
+    async with db.engine.connect() as connection:
+        await connection.execute(text("ANALYZE"))
+        await connection.commit()
 
 
 async def measure_history(kind: str, polls: int = HISTORY_POLLS) -> dict[str, float]:
