@@ -14,8 +14,9 @@ over `--window` seconds. Printed:
   the fewest and most any account got, and every other request (token requests apart);
 - the worker's CPU as a share of one core (the target: at most 25%); the database server's CPU is not in it.
 Then the per-poll part: one account whose Avito page shows the same 10 chats, with 10 and with 10,000 stored
-dialogs: the median and max wall time of an idle poll (the job as the worker runs it, lease included) in
-this process. A poll that loaded every dialog would take longer with the longer history.
+dialogs: the median and max wall time of an idle `poll_account` (what a webhook or an account with news
+runs, lease included; the batched idle check looks up the same cursors) in this process, the two accounts
+taking turns. A poll that loaded every dialog would take longer with the longer history.
 Needs Redis on 127.0.0.1:6379 (and PostgreSQL for --database postgresql).
 """
 
@@ -56,7 +57,7 @@ from tuberry.storage.types import utcnow
 ACCOUNTS_PER_WORKSPACE = 100
 HISTORY_PAGE = 10  # chats the fake Avito lists for the per-poll account
 HISTORIES = (10, 10_000)
-HISTORY_POLLS = 30
+HISTORY_POLLS = 50
 START_TIMEOUT = 60.0
 
 
@@ -289,27 +290,30 @@ async def _analyze(db: Database) -> None:
 
 
 async def measure_history(kind: str, polls: int = HISTORY_POLLS) -> dict[str, float]:
-    """Wall time of one idle poll (the worker's job, lease included) with each stored history."""
+    """Wall time of one idle poll (the worker's job, lease included) with each stored history; the accounts'
+    polls take turns, so that the machine's load weighs on both alike."""
     tg, avito = FakeTelegram(), FakeAvito()
     figures: dict[str, float] = {}
     async with bench_services(kind, tg, avito) as (db, services):
         ctx: dict[str, Any] = dict(worker_factory(services, REDIS_URL, group_rate=0, bot_rate=0)().ctx)
         job = leased("poll")(poll_account)
-        for dialogs in HISTORIES:
-            account_id = await _history_account(db, avito, dialogs)
+        accounts = {dialogs: await _history_account(db, avito, dialogs) for dialogs in HISTORIES}
+        times: dict[int, list[float]] = {dialogs: [] for dialogs in HISTORIES}
+        for account_id in accounts.values():
             await job(ctx, account_id)  # the token, fetched once
-            before = len(avito.requests)
-            times = []
-            for _ in range(polls):
+        before = len(avito.requests)
+        for _ in range(polls):
+            for dialogs, account_id in accounts.items():
                 started = time.perf_counter()
                 outcome = await job(ctx, account_id)
-                times.append(time.perf_counter() - started)
+                times[dialogs].append(time.perf_counter() - started)
                 if outcome != "0 dialogs updated":
                     raise SystemExit(f"an idle poll of account {account_id} said {outcome!r}")
-            requests = (len(avito.requests) - before) / polls
-            figures[f"idle poll ms, {dialogs} dialogs, median"] = 1000 * statistics.median(times)
-            figures[f"idle poll ms, {dialogs} dialogs, max"] = 1000 * max(times)
-            figures[f"Avito requests per idle poll, {dialogs} dialogs"] = requests
+        requests = (len(avito.requests) - before) / polls / len(accounts)
+        for dialogs in HISTORIES:
+            figures[f"idle poll ms, {dialogs} dialogs, median"] = 1000 * statistics.median(times[dialogs])
+            figures[f"idle poll ms, {dialogs} dialogs, max"] = 1000 * max(times[dialogs])
+        figures["Avito requests per idle poll"] = requests
     return figures
 
 
