@@ -11,7 +11,9 @@ subprocess, as an operator runs it, with AVITO_POLL_INTERVAL = `--interval`) pol
 seconds the fake Avito's requests and the worker's CPU time (/proc/<pid>/stat, every thread) are counted
 over `--window` seconds. Printed:
 - chat-list GETs per account per interval (the target: exactly one; the only request an idle poll makes),
-  the fewest and most any account got, and every other request (token requests apart);
+  accounts not polled at all, the seconds between an account's GETs (median, 1st and 99th percentile: the
+  ticks start polls an interval apart, the queue's wait before each read varies), and every other request
+  (token requests apart);
 - the worker's CPU as a share of one core (the target: at most 25%); the database server's CPU is not in it.
 Then the per-poll part: one account whose Avito page shows the same 10 chats, with 10 and with 10,000 stored
 dialogs: the median and max wall time of an idle `poll_account` (what a webhook or an account with news
@@ -162,7 +164,7 @@ async def _spawn_worker(workdir: Path, env: dict[str, str]) -> asyncio.subproces
 
 async def _wait_for_polls(avito: FakeAvito, proc: asyncio.subprocess.Process, workdir: Path) -> None:
     deadline = time.monotonic() + START_TIMEOUT
-    while not any(_chat_list_user(m, p) for *_, m, p, _ in avito.requests):
+    while not any(_chat_list_user(m, p) for m, p, _ in avito.requests):
         if proc.returncode is not None or time.monotonic() > deadline:
             raise SystemExit(f"the worker did not poll; see {workdir / 'worker.log'}")
         await asyncio.sleep(0.2)
@@ -212,7 +214,7 @@ async def measure_idle(
                 await _wait_for_polls(avito, proc, workdir)
                 await asyncio.sleep(warmup)
                 first, cpu0, t0 = len(avito.requests), _cpu_seconds(proc.pid), time.monotonic()
-                await asyncio.sleep(window)
+                arrivals = await _note_arrivals(avito, window)
                 last, cpu1, t1 = len(avito.requests), _cpu_seconds(proc.pid), time.monotonic()
                 if proc.returncode is not None:
                     raise SystemExit(f"the worker exited; see {workdir / 'worker.log'}")
@@ -223,20 +225,57 @@ async def measure_idle(
         await avito.stop()
         await tg.stop()
     counted = avito.requests[first:last]
-    polls = Counter(user for *_, m, p, _ in counted if (user := _chat_list_user(m, p)) is not None)
-    tokens = sum(1 for *_, p, _ in counted if p.rstrip("/") == "/token")
+    polls = Counter(user for m, p, _ in counted if (user := _chat_list_user(m, p)) is not None)
+    tokens = sum(1 for _, p, _ in counted if p.rstrip("/") == "/token")
     intervals = (t1 - t0) / interval
+    gaps = _gaps(avito, arrivals, first, last)
     return {
         "accounts": float(accounts),
         "chats per account": float(chats),
         "window s": t1 - t0,
         "chat-list GETs per account per interval": sum(polls.values()) / len(per_user) / intervals,
-        "fewest chat-list GETs of an account": float(min(polls.get(user, 0) for user in per_user)),
-        "most chat-list GETs of an account": float(max(polls.values(), default=0)),
+        "accounts never polled in the window": float(sum(1 for user in per_user if user not in polls)),
+        "s between an account's GETs, median": statistics.median(gaps) if gaps else 0.0,
+        "s between an account's GETs, 1st percentile": _percentile(gaps, 1),
+        "s between an account's GETs, 99th percentile": _percentile(gaps, 99),
         "token requests": float(tokens),
         "other requests": float(len(counted) - sum(polls.values()) - tokens),
         "worker CPU % of one core": 100 * (cpu1 - cpu0) / (t1 - t0),
     }
+
+
+async def _note_arrivals(avito: FakeAvito, seconds: float) -> list[tuple[float, int]]:
+    """(moment, requests the fake had received by then) every 50 ms for `seconds`: when each arrived,
+    to 50 ms (the fake keeps no times)."""
+    arrivals = []
+    until = time.monotonic() + seconds
+    while time.monotonic() < until:
+        arrivals.append((time.monotonic(), len(avito.requests)))
+        await asyncio.sleep(0.05)
+    return arrivals
+
+
+def _gaps(avito: FakeAvito, arrivals: list[tuple[float, int]], first: int, last: int) -> list[float]:
+    """Seconds between consecutive chat-list GETs of each account within the window."""
+    seen: dict[int, float] = {}
+    gaps: list[float] = []
+    marks = iter(arrivals)
+    moment, count = next(marks, (0.0, last))
+    for index in range(first, last):
+        while count <= index:
+            moment, count = next(marks, (moment, last))
+        method, path, _ = avito.requests[index]
+        user = _chat_list_user(method, path)
+        if user is not None:
+            if user in seen:
+                gaps.append(moment - seen[user])
+            seen[user] = moment
+    return gaps
+
+
+def _percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * p / 100))] if ordered else 0.0
 
 
 async def _history_account(db: Database, avito: FakeAvito, dialogs: int) -> int:
