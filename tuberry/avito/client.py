@@ -35,8 +35,8 @@ MAX_REDIRECTS = 5
 # request against each of its connections, and each connection with every other, whenever a request starts
 # or ends: its CPU per request grows with the square of its size. Small pools taken in turn keep that cost
 # low and still let `LANES * LANE_CONNECTIONS` requests run at once.
-LANES = 4
-LANE_CONNECTIONS = 8
+LANES = 8
+LANE_CONNECTIONS = 4
 MEDIA_DOMAINS = ("avito.ru", "avito.st")  # images on img.k.avito.ru, avatars on www.avito.st (API-NOTES §3)
 
 
