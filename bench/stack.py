@@ -47,6 +47,18 @@ async def drop_database(pg_name: str | None) -> None:
 
 
 @contextlib.asynccontextmanager
+async def bench_database(kind: str) -> AsyncIterator[str]:
+    """The URL of a new `kind` database ("sqlite" or "postgresql") at the newest revision, removed on exit;
+    for benchmarks whose Tuberry runs elsewhere (a subprocess) or that need no services."""
+    url, pg_name = await new_database(kind)
+    try:
+        await asyncio.to_thread(upgrade, url)
+        yield url
+    finally:
+        await drop_database(pg_name)
+
+
+@contextlib.asynccontextmanager
 async def bench_services(
     kind: str, tg: FakeTelegram, avito: FakeAvito, **settings: Any
 ) -> AsyncIterator[tuple[Database, Services]]:

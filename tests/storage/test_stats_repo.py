@@ -220,3 +220,20 @@ async def test_empty_workspace(database: Database) -> None:
         repo = StatsRepo(session)
         assert await repo.counts(workspace, SINCE, NOW) == {}
         assert await repo.events(workspace, SINCE, NOW) == {}
+
+
+async def test_a_message_avito_dates_ahead_of_our_clock_counts_in_its_period(database: Database) -> None:
+    """The period's messages are looked up by when we stored them: Avito's clock running half an hour ahead
+    of ours must not drop a message stored just before the period that Avito dates inside it."""
+    s = Seed()
+    workspace = s.workspace()
+    account = s.account(workspace)
+    s.buyer(s.dialog(account), at(10), read_at=at(-20))
+    await s.save(database)
+    async with database.session() as session:
+        repo = StatsRepo(session)
+        counts = await repo.counts(workspace, SINCE, NOW)
+        events = await repo.events(workspace, SINCE, NOW)
+
+    assert counts == {account: Counts(new_dialogs=1, messages_in=1)}
+    assert [(e.at, e.direction) for e in events[account]] == [(at(10), "in")]

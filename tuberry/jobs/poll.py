@@ -132,7 +132,7 @@ async def _changed_chats(
         page = await api.list_chats(account.avito_user_id, limit=PAGE, offset=offset)
         async with rt.services.db.session() as session:
             known |= await DialogRepo(session).cursors(account.id, [chat.id for chat in page])
-        fresh = [chat for chat in page if inbound.changed(chat.id, _last_id(chat), known)]
+        fresh = [chat for chat in page if inbound.changed(chat.id, last_id(chat), known)]
         changed += fresh
         # Chats come most recently updated first, so a page without any change means the rest of the list
         # is unchanged too. (Avito does not document the order; "any change on the page" is the safe side.)
@@ -248,7 +248,8 @@ def _describe(dialog: Dialog, account: AvitoAccount, chat: Chat) -> None:
     dialog.item_url = chat.item_url if chat.item_url and len(chat.item_url) <= 1024 else dialog.item_url
 
 
-def _last_id(chat: Chat) -> str | None:
+def last_id(chat: Chat) -> str | None:
+    """The id of the chat's last message as the chat list shows it."""
     return chat.last_message.id if chat.last_message is not None else None
 
 

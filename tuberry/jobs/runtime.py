@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from tuberry.app.services import Services
+from tuberry.avito.client import LANE_CONNECTIONS, LANES
 from tuberry.storage.pacing import Pacer
 
 # Seconds of sending per run of a delivery or send job before it hands over to a fresh run of itself: with
 # pacing and one send in flight this stays well inside the job timeout (jobs/leases.JOB_TIMEOUT).
 BUDGET = 15.0
+# Avito chat lists the idle checks of one process read at once (jobs/check.py): as many as the Avito client's
+# pools hold connections. Requests waiting for a connection make httpx's pool slow (it matches every waiting
+# request against every connection whenever one ends).
+AVITO_READS_AT_ONCE = LANES * LANE_CONNECTIONS
 
 
 @dataclass
@@ -19,6 +24,7 @@ class Runtime:
     services: Services
     pacer: Pacer
     budget: float = BUDGET
+    avito_reads: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(AVITO_READS_AT_ONCE))
 
 
 class Budget:

@@ -15,6 +15,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from tuberry.app.services import Services
 from tuberry.jobs.autoreply import auto_reply
+from tuberry.jobs.check import check_accounts
 from tuberry.jobs.deliver import deliver_to_telegram
 from tuberry.jobs.leases import JOB_TIMEOUT, leased
 from tuberry.jobs.poll import DEFERRED_TRIES, poll_account
@@ -47,9 +48,14 @@ def functions() -> list[Function]:
         (queue.WAITING_ALERTS, "waiting", waiting_alerts, 20),  # the sweep queues it again while due
         (queue.SET_TOPIC_ICON, "icon", set_topic_icon, TOPIC_ICON_TRIES),
     ]
+    # The idle check takes no lease: it only reads, and hands any account with news to poll_account.
+    check = func(check_accounts, name=queue.CHECK_ACCOUNTS, keep_result=0, max_tries=1, timeout=JOB_TIMEOUT)
     return [
-        func(leased(lease)(job), name=name, keep_result=0, max_tries=tries, timeout=JOB_TIMEOUT)
-        for name, lease, job, tries in jobs
+        check,
+        *(
+            func(leased(lease)(job), name=name, keep_result=0, max_tries=tries, timeout=JOB_TIMEOUT)
+            for name, lease, job, tries in jobs
+        ),
     ]
 
 

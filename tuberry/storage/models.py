@@ -250,7 +250,8 @@ class Message(Base):
     author_telegram_id: Mapped[int | None] = mapped_column(BigInteger)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    # Indexed: the stats screen finds a period's messages by it (storage/repos/stats.py).
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 

@@ -10,6 +10,7 @@ from arq import ArqRedis
 from arq.connections import RedisSettings, create_pool
 
 POLL_ACCOUNT = "poll_account"
+CHECK_ACCOUNTS = "check_accounts"
 DELIVER_DIALOG = "deliver_to_telegram"
 SEND_TO_AVITO = "send_to_avito"
 AUTO_REPLY = "auto_reply"
@@ -56,6 +57,11 @@ class JobQueue:
             POLL_ACCOUNT, account_id, _job_id=f"{self._ids}:poll:{account_id}", _queue_name=self.name
         )
         return job is not None
+
+    async def check_accounts(self, account_ids: list[int]) -> None:
+        """A due poll of these accounts: one job reads each one's first page of chats and hands only the
+        changed ones to `poll_account`. No `_job_id`: the tick marks them polled, so none is due twice."""
+        await self.redis.enqueue_job(CHECK_ACCOUNTS, account_ids, _queue_name=self.name)
 
     async def deliver(self, dialog_id: int, *, follow_up: bool = True) -> None:
         """Post the dialog's pending messages into its topic, in order: one job per dialog (see `send`)."""

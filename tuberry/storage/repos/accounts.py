@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tuberry.storage.models import AccountStatus, AvitoAccount, BotStatus, ClientBot, Workspace
@@ -64,18 +65,45 @@ class AccountRepo:
         )
         return list(rows)
 
-    async def due_for_poll(self, now: datetime, interval: float) -> list[int]:
-        """Active accounts of unblocked workspaces whose last poll started at least `interval` ago."""
-        threshold = now - timedelta(seconds=interval)
+    async def active_by_ids(self, account_ids: Sequence[int]) -> list[AvitoAccount]:
+        """Those of these accounts that are still active."""
         rows = await self.session.scalars(
+            select(AvitoAccount).where(
+                AvitoAccount.id.in_(set(account_ids)), AvitoAccount.status == AccountStatus.ACTIVE
+            )
+        )
+        return list(rows)
+
+    async def record_success(self, account_ids: Sequence[int], at: datetime) -> None:
+        """These accounts were read without an error: one statement for a batch of idle checks."""
+        if account_ids:
+            await self.session.execute(
+                update(AvitoAccount)
+                .where(AvitoAccount.id.in_(set(account_ids)))
+                .values(last_success_at=at, last_error=None)
+            )
+
+    async def due_for_poll(self, now: datetime, interval: float) -> list[int]:
+        """Active accounts of unblocked workspaces whose last poll started at least `interval` ago, marked
+        as polled at `now`. One statement claims them: a tick that overlaps another (a slow one) finds them
+        taken rather than polling them twice."""
+        threshold = now - timedelta(seconds=interval)
+        stale = or_(AvitoAccount.last_poll_at.is_(None), AvitoAccount.last_poll_at <= threshold)
+        due = (
             select(AvitoAccount.id)
             .join(Workspace, Workspace.id == AvitoAccount.workspace_id)
             .where(
                 AvitoAccount.status == AccountStatus.ACTIVE,
                 AvitoAccount.bot_id.is_not(None),
                 Workspace.blocked.is_(False),
-                or_(AvitoAccount.last_poll_at.is_(None), AvitoAccount.last_poll_at <= threshold),
             )
+        )
+        rows = await self.session.scalars(
+            update(AvitoAccount)
+            .where(AvitoAccount.id.in_(due), stale)
+            .values(last_poll_at=now)
+            .returning(AvitoAccount.id)
+            .execution_options(synchronize_session=False)
         )
         return list(rows)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -72,6 +72,23 @@ class DialogRepo:
             )
         )
         return {chat_id: last for chat_id, last in rows.all()}
+
+    async def cursors_of_accounts(
+        self, pages: Mapping[int, Sequence[str]]
+    ) -> dict[int, dict[str, str | None]]:
+        """`cursors` of many accounts at once ({account id: its page's chat ids}), in one query."""
+        chat_ids = {chat_id for page in pages.values() for chat_id in page}
+        cursors: dict[int, dict[str, str | None]] = {account_id: {} for account_id in pages}
+        if not chat_ids:
+            return cursors
+        rows = await self.session.execute(
+            select(Dialog.account_id, Dialog.avito_chat_id, Dialog.last_message_id).where(
+                Dialog.account_id.in_(set(pages)), Dialog.avito_chat_id.in_(chat_ids)
+            )
+        )
+        for account_id, chat_id, last in rows.all():
+            cursors[account_id][chat_id] = last
+        return cursors
 
     async def by_topic(self, bot_id: int, chat_id: int, topic_id: int) -> Dialog | None:
         """The dialog whose topic this is, among the accounts linked to this bot."""

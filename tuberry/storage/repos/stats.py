@@ -11,12 +11,17 @@ Rules shared by every query (the maths on top lives in `domain.stats`):
 * A *human reply* is an outgoing message that is not an auto-reply: a manager through Tuberry or the
   seller in the Avito app.
 * Everything is scoped to one workspace's accounts that are not removed.
+
+A period's messages are found through the index on `created_at`: a message's moment is never later than
+when we stored it, give or take the difference between Avito's clock and ours (`CLOCK_SKEW`), so whatever
+was stored before the period began cannot fall in it. Questions about a dialog's whole history (its first
+message, whether it was waiting when the period began) are asked only of the dialogs the period touches.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
@@ -32,6 +37,8 @@ from tuberry.storage.models import (
     Message,
     Origin,
 )
+
+CLOCK_SKEW = timedelta(hours=1)  # how far Avito's timestamps may run ahead of our clock, generously
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +67,17 @@ def _counted() -> ColumnElement[bool]:
             Message.avito_state.not_in([AvitoState.FAILED, AvitoState.CANCELLED]),
         ),
     )
+
+
+def _in_period(since: datetime, until: datetime) -> ColumnElement[bool]:
+    """The message's moment is in `[since, until)`; the first condition lets the database use its index."""
+    at = moment()
+    return and_(Message.created_at >= since - CLOCK_SKEW, at >= since, at < until)
+
+
+def _touched(since: datetime, until: datetime) -> Select[Any]:
+    """Ids of the dialogs with a message in `[since, until)` (any workspace's: the callers scope)."""
+    return select(Message.dialog_id).where(_in_period(since, until)).distinct()
 
 
 def _human_reply() -> ColumnElement[bool]:
@@ -92,7 +110,7 @@ class StatsRepo:
                 select(Dialog.account_id, Message.direction, Message.is_auto_reply, func.count()),
                 workspace_id,
             )
-            .where(at >= since, at < until)
+            .where(_in_period(since, until))
             .group_by(Dialog.account_id, Message.direction, Message.is_auto_reply)
         )
         tallies: dict[int, list[int]] = {}
@@ -102,6 +120,7 @@ class StatsRepo:
 
         first = (
             self._scoped(select(Dialog.account_id.label("account_id")), workspace_id)
+            .where(Message.dialog_id.in_(_touched(since, until)))
             .group_by(Message.dialog_id, Dialog.account_id)
             .having(and_(func.min(at) >= since, func.min(at) < until))
             .subquery()
@@ -120,14 +139,16 @@ class StatsRepo:
         nor counts the one that began earlier."""
         at = moment()
         result: dict[int, list[Event]] = {}
-        for account_id, dialog_id, waiting_since in await self._waiting(workspace_id, before=since):
+        # Only a dialog with events in the period has an episode the earlier buyer event could change.
+        waiting = await self._waiting(workspace_id, before=since, touched=(since, until))
+        for account_id, dialog_id, waiting_since in waiting:
             result.setdefault(account_id, []).append(Event(dialog_id, waiting_since, "in"))
         rows = await self.session.execute(
             self._scoped(
                 select(Dialog.account_id, Message.dialog_id, at, Message.direction, Message.is_auto_reply),
                 workspace_id,
             )
-            .where(at >= since, at < until)
+            .where(_in_period(since, until))
             .order_by(at, Message.id)
         )
         for account_id, dialog_id, moment_, direction, is_auto in rows:
@@ -136,15 +157,20 @@ class StatsRepo:
             )
         return result
 
-    async def _waiting(self, workspace_id: int, before: datetime) -> list[tuple[int, int, datetime]]:
-        """(account id, dialog id, last buyer message) of dialogs waiting for a human reply at `before`,
-        from the messages (a period's start is history: `waiting_since` is only now's, see repos.waiting).
-        A reply at the very moment of the buyer's message counts as an answer."""
+    async def _waiting(
+        self, workspace_id: int, before: datetime, touched: tuple[datetime, datetime] | None = None
+    ) -> list[tuple[int, int, datetime]]:
+        """(account id, dialog id, last buyer message) of dialogs waiting for a human reply at `before`, among
+        those with a message in the period `touched` when given; from the messages (a period's start is
+        history: `waiting_since` is only now's, see repos.waiting). A reply at the very moment of the buyer's
+        message counts as an answer."""
         at = moment()
         last_in = func.max(case((Message.direction == Direction.IN, at)))
         last_reply = func.max(case((_human_reply(), at)))
         stmt = self._scoped(select(Dialog.account_id, Message.dialog_id, last_in), workspace_id)
         stmt = stmt.where(at < before)
+        if touched is not None:
+            stmt = stmt.where(Message.dialog_id.in_(_touched(*touched)))
         rows = await self.session.execute(
             stmt.group_by(Dialog.account_id, Message.dialog_id).having(
                 and_(last_in.is_not(None), or_(last_reply.is_(None), last_reply < last_in))

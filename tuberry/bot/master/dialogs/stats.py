@@ -34,6 +34,7 @@ from tuberry.bot.master.widgets import Blocks, Html, T
 from tuberry.domain.errors import InvalidTimezone
 from tuberry.domain.stats import Event, daily_counts, first_response_times, percentile
 from tuberry.domain.timezones import validate_timezone
+from tuberry.storage.db import Database
 from tuberry.storage.models import Workspace
 from tuberry.storage.repos import AccountRepo, StatsRepo, WorkspaceRepo
 from tuberry.storage.repos.stats import Counts
@@ -146,9 +147,14 @@ async def _report(manager: DialogManager) -> Report | None:
     workspace_id = workspace_of(manager)
     if workspace_id is None:
         return None
-    async with services_of(manager).db.session() as session:
+    return await build_report(services_of(manager).db, workspace_id, _days(manager), _now())
+
+
+async def build_report(db: Database, workspace_id: int, days: int, now: datetime) -> Report:
+    """The workspace's figures for the period of `days` up to `now` (bench/stats_query.py times this)."""
+    async with db.session() as session:
         zone_name = zone_of(await WorkspaceRepo(session).get(workspace_id))
-        period = period_of(_days(manager), zone_name, _now())
+        period = period_of(days, zone_name, now)
         accounts = await AccountRepo(session).list(workspace_id)
         repo = StatsRepo(session)
         counts = await repo.counts(workspace_id, period.since, period.until)
