@@ -58,8 +58,10 @@ class AvitoClient:
         self._timeout = httpx.Timeout(timeout)
         self._owns_http = http is None
         limits = httpx.Limits(max_connections=LANE_CONNECTIONS, max_keepalive_connections=LANE_CONNECTIONS)
+        # One TLS context for every lane: each of its own would load the CA bundle again (memory, start-up).
+        tls = httpx.create_ssl_context()
         self._lanes = [http] if http is not None else [
-            httpx.AsyncClient(timeout=self._timeout, limits=limits) for _ in range(LANES)
+            httpx.AsyncClient(timeout=self._timeout, limits=limits, verify=tls) for _ in range(LANES)
         ]  # fmt: skip
         self._next_lane = itertools.cycle(self._lanes)
         self._slots: dict[tuple[str, str], TokenSlot] = {}
