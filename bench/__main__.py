@@ -91,6 +91,8 @@ async def _rows(sizes: Sizes, log: Callable[[str], None]) -> list[Row]:
         )
         p50, p95, p99 = (lat[f"latency_p{p}"] * 1000 for p in (50, 95, 99))
         target, met = ("p95 ≤ 1000", p95 <= 1000) if hooked else ("", None)
+        sustained = lat["to_telegram_per_s"]
+        rows.append(Row(f"steady {STEADY_RATE:g} msg/s, {mode}: sustained, msg/s", f"{sustained:.1f}"))
         rows.append(Row(f"latency ms p50/p95/p99, {mode}", f"{p50:.0f} / {p95:.0f} / {p99:.0f}", target, met))
     paced = await step("paced burst: 60 texts, 3 chats, 20 a minute", lambda: burst.measure(gap=0.1))
     rows.append(

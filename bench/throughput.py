@@ -5,7 +5,8 @@
 
 `accounts` shops (a workspace, a client bot in a forum group of its own, an Avito account each: 50 bots for
 50 accounts) get `messages` buyer texts into each of their `chats` Avito chats: all at once (a burst: the
-throughput figure), or `--rate` a second spread over the chats (latency of a steady stream). Pacing is off,
+throughput figure), or `--rate` a second spread over the chats (latency of a steady stream, once every chat's
+topic exists: a first text into each chat is waited for before the stream starts). Pacing is off,
 as against a local server; one worker (or `--workers`). Printed: messages a second until every text is in its
 topic (topics and cards included), the latency from the buyer's send to the fake Telegram receiving the
 sendMessage (p50/p95/p99), and the same towards Avito for one manager reply per chat.
@@ -124,6 +125,11 @@ async def _run(
         for shop in shops
         for c in range(chats)
     ]
+    if rate:
+        # A steady stream into topics that exist: each chat's topic, card and pin are made first.
+        for n, (_, chat) in enumerate(chat_ids):
+            avito.buyer_sends(chat, f"w{n}.")
+        await _until(lambda: all(f"w{n}." in arrived for n in range(len(chat_ids))), "the warm-up texts")
     sent_at: dict[str, float] = {}
     start = time.perf_counter()
     for round_ in range(messages):
