@@ -77,16 +77,24 @@ class JobQueue:
         """
         await self._per_dialog(SEND_TO_AVITO, "send", dialog_id, follow_up)
 
-    async def _per_dialog(self, function: str, kind: str, dialog_id: int, follow_up: bool) -> None:
+    async def _per_dialog(
+        self, function: str, kind: str, dialog_id: int, follow_up: bool, delay: float | None = None
+    ) -> None:
+        """One job per dialog (its id says so); when one is queued or running already and `follow_up`, a
+        second runs after it, so that what changed meanwhile is seen."""
         job = await self.redis.enqueue_job(
-            function, dialog_id, _job_id=f"{self._ids}:{kind}:{dialog_id}", _queue_name=self.name
+            function,
+            dialog_id,
+            _job_id=f"{self._ids}:{kind}:{dialog_id}",
+            _defer_by=delay,
+            _queue_name=self.name,
         )
         if job is None and follow_up:
             await self.redis.enqueue_job(
                 function,
                 dialog_id,
                 _job_id=f"{self._ids}:{kind}-next:{dialog_id}",
-                _defer_by=FOLLOW_UP_DELAY,
+                _defer_by=delay or FOLLOW_UP_DELAY,
                 _queue_name=self.name,
             )
 
@@ -106,22 +114,9 @@ class JobQueue:
         )
 
     async def topic_icon(self, dialog_id: int) -> None:
-        """Bring the dialog's topic icon in line with its status (low priority: after its messages)."""
-        job = await self.redis.enqueue_job(
-            SET_TOPIC_ICON,
-            dialog_id,
-            _job_id=f"{self._ids}:icon:{dialog_id}",
-            _defer_by=TOPIC_ICON_DELAY,
-            _queue_name=self.name,
-        )
-        if job is None:  # one is queued or running: a follow-up reads the status after it
-            await self.redis.enqueue_job(
-                SET_TOPIC_ICON,
-                dialog_id,
-                _job_id=f"{self._ids}:icon-next:{dialog_id}",
-                _defer_by=TOPIC_ICON_DELAY,
-                _queue_name=self.name,
-            )
+        """Bring the dialog's topic icon in line with its status (low priority: after its messages); a
+        follow-up reads the status after a job that is queued or running."""
+        await self._per_dialog(SET_TOPIC_ICON, "icon", dialog_id, follow_up=True, delay=TOPIC_ICON_DELAY)
 
     async def depth(self) -> int:
         return int(await self.redis.zcard(self.name))

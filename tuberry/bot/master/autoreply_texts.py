@@ -13,7 +13,7 @@ from tuberry.app.i18n import Translator
 from tuberry.domain.autoreply import Preview
 from tuberry.domain.hours import DayHours
 from tuberry.domain.schedule import Schedule, next_open
-from tuberry.domain.template import AVITO_TEXT_LIMIT, TemplateProblem, next_open_args, render_template
+from tuberry.domain.template import next_open_args, render_template
 from tuberry.domain.timezones import zone
 
 # (Fluent variant of `ar-city`, IANA zone): Russia west to east.
@@ -105,16 +105,3 @@ def sample_values(t: Translator, schedule: Schedule, now: datetime) -> dict[str,
 def sample_text(t: Translator, settings: Settings, now: datetime) -> str:
     """The text as a buyer would see it now, HTML-escaped."""
     return html.escape(render_template(settings.text, sample_values(t, settings.schedule, now)), quote=False)
-
-
-def problem_text(t: Translator, problem: TemplateProblem) -> str:
-    """One problem of a typed text, in words (safe HTML)."""
-    args: dict[str, str] = {"limit": str(AVITO_TEXT_LIMIT)}  # strings: Fluent would print "1 000"
-    if problem.variable is not None:
-        args["variable"] = html.escape(problem.variable, quote=False)
-    if problem.position is not None:
-        args["position"] = str(problem.position + 1)
-    if problem.length is not None:
-        args["length"] = str(problem.length)
-        args["over"] = str(problem.length - AVITO_TEXT_LIMIT)
-    return t(f"ar-problem-{problem.code}", **args)

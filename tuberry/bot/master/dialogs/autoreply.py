@@ -28,7 +28,6 @@ from tuberry.bot.master.autoreply_texts import (
     COMMON_ZONES,
     hours_label,
     preview_line,
-    problem_text,
     sample_text,
     sample_values,
     utc_offset,
@@ -37,6 +36,7 @@ from tuberry.bot.master.autoreply_texts import (
 )
 from tuberry.bot.master.dialogs.common import actor_of, refuse, services_of, t_of, workspace_of
 from tuberry.bot.master.states import AutoReplySG
+from tuberry.bot.master.template_problems import problem_text
 from tuberry.bot.master.widgets import Blocks, Html, T, choice
 from tuberry.domain.autoreply import AutoReplyMode, preview
 from tuberry.domain.errors import InvalidHours, InvalidTimezone
@@ -329,7 +329,7 @@ async def on_text(message: Message, _: Any, manager: DialogManager) -> None:
     text = message.text.strip()
     problems = template_problems(text)
     if problems:
-        lines = [t("ar-text-rejected"), *(f"• {problem_text(t, p)}" for p in problems)]
+        lines = [t("ar-text-rejected"), *(f"• {problem_text(t, p, 'ar')}" for p in problems)]
         manager.dialog_data["error"] = "\n".join(lines)
         return
     caller = _caller(manager)

@@ -23,8 +23,8 @@ from tuberry.app.i18n import Translator
 from tuberry.bot.common.ids import parse_number
 from tuberry.bot.master.dialogs.common import actor_of, refuse, services_of, t_of, workspace_of
 from tuberry.bot.master.states import QuickRepliesSG
+from tuberry.bot.master.template_problems import problem_text
 from tuberry.bot.master.widgets import Blocks, Html, T, choice, confirmation
-from tuberry.domain.template import AVITO_TEXT_LIMIT, TemplateProblem
 
 ID_PICK, ID_ADD, ID_BACK, ID_TO_LIST, ID_EDIT, ID_DELETE, ID_DELETE_YES, ID_TO_CARD = (
     "qrp",
@@ -44,22 +44,10 @@ def _reply_id(manager: DialogManager) -> int | None:
     return value if isinstance(value, int) else None
 
 
-def problem_text(t: Translator, problem: TemplateProblem) -> str:
-    """One problem of a typed template, in words (safe HTML)."""
-    args: dict[str, str] = {"limit": str(AVITO_TEXT_LIMIT)}  # strings: Fluent would print "1 000"
-    if problem.variable is not None:
-        args["variable"] = html.escape(problem.variable, quote=False)
-    if problem.position is not None:
-        args["position"] = str(problem.position + 1)
-    if problem.length is not None:
-        args["length"] = str(problem.length)
-    return t(f"qr-problem-{problem.code}", **args)
-
-
 def _refusal(t: Translator, saved: quick_replies.Saved) -> str:
     if saved.title_problem is not None:
         return t(f"qr-title-{saved.title_problem.value}", limit=str(quick_replies.TITLE_LIMIT))
-    lines = [t("qr-text-rejected"), *(f"• {problem_text(t, p)}" for p in saved.text_problems)]
+    lines = [t("qr-text-rejected"), *(f"• {problem_text(t, p, 'qr')}" for p in saved.text_problems)]
     return "\n".join(lines)
 
 
