@@ -20,12 +20,11 @@ from cryptography.fernet import Fernet
 from redis.asyncio import Redis
 
 from bench.shop import Shop, open_shop
-from bench.stack import REDIS_URL, drop_database, new_database
+from bench.stack import REDIS_URL, bench_database
 from tests.fakes.avito import FakeAvito
 from tests.fakes.telegram import FakeBot, FakeTelegram
 from tuberry.storage import crypto
 from tuberry.storage.db import Database
-from tuberry.storage.migrate import upgrade
 
 
 def status_mb(pid: int, field: str) -> float:
@@ -78,26 +77,25 @@ async def onboarded(shops: int, *, confirm_joins: bool = True, kind: str = "sqli
     workdir = Path(tempfile.mkdtemp(prefix="tuberry-bench-"))
     key = Fernet.generate_key().decode()
     crypto.install_keys([key])
-    url, pg_name = await new_database(kind, workdir)
-    await asyncio.to_thread(upgrade, url)
     tg, avito = FakeTelegram(), FakeAvito()
-    await tg.start()
-    await avito.start()
-    try:
-        master = tg.add_bot(username="bench_master_bot")
-        db = Database(url)
-        made = [
-            await open_shop(db, tg, avito, username=f"shop{n}_bot", title=f"Shop {n}") for n in range(shops)
-        ]
-        await db.dispose()
-        if confirm_joins:
-            for shop in made:
-                await _confirm_pending_updates(tg, shop.bot)
-        yield Stack(tg, avito, master, made, workdir, key, url)
-    finally:
-        await avito.stop()
-        await tg.stop()
-        await drop_database(pg_name)
+    async with bench_database(kind, workdir) as url:
+        await tg.start()
+        await avito.start()
+        try:
+            master = tg.add_bot(username="bench_master_bot")
+            db = Database(url)
+            made = [
+                await open_shop(db, tg, avito, username=f"shop{n}_bot", title=f"Shop {n}")
+                for n in range(shops)
+            ]
+            await db.dispose()
+            if confirm_joins:
+                for shop in made:
+                    await _confirm_pending_updates(tg, shop.bot)
+            yield Stack(tg, avito, master, made, workdir, key, url)
+        finally:
+            await avito.stop()
+            await tg.stop()
 
 
 @contextlib.asynccontextmanager

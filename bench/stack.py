@@ -26,9 +26,9 @@ REDIS_URL = "redis://127.0.0.1:6379/0"
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
 
 
-async def new_database(kind: str, directory: Path | None = None) -> tuple[str, str | None]:
+async def _new_database(kind: str, directory: Path | None = None) -> tuple[str, str | None]:
     """A new empty database: an SQLite file (in `directory` or a new temporary one) or a PostgreSQL
-    database. Returns its URL and, for PostgreSQL, its name (for drop_database)."""
+    database. Returns its URL and, for PostgreSQL, its name (for _drop_database)."""
     if kind == "sqlite":
         return f"sqlite+aiosqlite:///{(directory or Path(tempfile.mkdtemp())) / 'tuberry.db'}", None
     name = f"tuberry_bench_{uuid.uuid4().hex[:8]}"
@@ -38,7 +38,7 @@ async def new_database(kind: str, directory: Path | None = None) -> tuple[str, s
     return f"postgresql+asyncpg://postgres@127.0.0.1:5432/{name}", name
 
 
-async def drop_database(pg_name: str | None) -> None:
+async def _drop_database(pg_name: str | None) -> None:
     if pg_name:
         with contextlib.suppress(Exception):
             admin = await asyncpg.connect(PG_ADMIN)
@@ -47,15 +47,15 @@ async def drop_database(pg_name: str | None) -> None:
 
 
 @contextlib.asynccontextmanager
-async def bench_database(kind: str) -> AsyncIterator[str]:
-    """The URL of a new `kind` database ("sqlite" or "postgresql") at the newest revision, removed on exit;
-    for benchmarks whose Tuberry runs elsewhere (a subprocess) or that need no services."""
-    url, pg_name = await new_database(kind)
+async def bench_database(kind: str, directory: Path | None = None) -> AsyncIterator[str]:
+    """The URL of a new `kind` database ("sqlite" or "postgresql"; an SQLite file goes in `directory` or a
+    new temporary one) at the newest revision, removed on exit."""
+    url, pg_name = await _new_database(kind, directory)
     try:
         await asyncio.to_thread(upgrade, url)
         yield url
     finally:
-        await drop_database(pg_name)
+        await _drop_database(pg_name)
 
 
 @contextlib.asynccontextmanager
@@ -66,27 +66,34 @@ async def bench_services(
     services on it (`settings` override the Config's); on exit stop the fakes and remove the database and
     the run's Redis keys."""
     crypto.install_keys([Fernet.generate_key().decode()])
-    url, pg_name = await new_database(kind)
-    await asyncio.to_thread(upgrade, url)
-    db = Database(url)
-    await tg.start()
-    await avito.start()
+    async with bench_database(kind) as url:
+        db = Database(url)
+        await tg.start()
+        await avito.start()
+        try:
+            async with _services(db, tg, avito, settings) as services:
+                yield db, services
+        finally:
+            await db.dispose()
+            await avito.stop()
+            await tg.stop()
+
+
+@contextlib.asynccontextmanager
+async def _services(
+    db: Database, tg: FakeTelegram, avito: FakeAvito, settings: dict[str, Any]
+) -> AsyncIterator[Services]:
+    """Tuberry's services on a Redis prefix of their own, whose keys are removed on exit."""
     prefix = f"tuberry-bench-{uuid.uuid4().hex[:8]}"
     config = Config(
         **({"avito_poll_interval": 0.5, "auto_reply_delay": 60, "redis_prefix": prefix} | settings)
     )
-    try:
-        async with open_services(
-            db, REDIS_URL, config, telegram_api_base=tg.base_url, avito_api_base=avito.base_url
-        ) as services:
-            try:
-                yield db, services
-            finally:
-                keys = [key async for key in services.queue.redis.scan_iter(match=f"*{prefix}*")]
-                if keys:
-                    await services.queue.redis.delete(*keys)
-    finally:
-        await db.dispose()
-        await avito.stop()
-        await tg.stop()
-        await drop_database(pg_name)
+    async with open_services(
+        db, REDIS_URL, config, telegram_api_base=tg.base_url, avito_api_base=avito.base_url
+    ) as services:
+        try:
+            yield services
+        finally:
+            keys = [key async for key in services.queue.redis.scan_iter(match=f"*{prefix}*")]
+            if keys:
+                await services.queue.redis.delete(*keys)

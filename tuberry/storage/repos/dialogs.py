@@ -64,14 +64,7 @@ class DialogRepo:
     async def cursors(self, account_id: int, avito_chat_ids: Sequence[str]) -> dict[str, str | None]:
         """The last stored message id of each of these chats that has a dialog (one indexed query: the
         (account_id, avito_chat_id) unique constraint), so that a poll costs by its page, not the history."""
-        if not avito_chat_ids:
-            return {}
-        rows = await self.session.execute(
-            select(Dialog.avito_chat_id, Dialog.last_message_id).where(
-                Dialog.account_id == account_id, Dialog.avito_chat_id.in_(set(avito_chat_ids))
-            )
-        )
-        return {chat_id: last for chat_id, last in rows.all()}
+        return (await self.cursors_of_accounts({account_id: avito_chat_ids}))[account_id]
 
     async def cursors_of_accounts(
         self, pages: Mapping[int, Sequence[str]]
