@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import delete, select, update
 
 from tuberry.storage.db import Database
 from tuberry.storage.models import Lease
+from tuberry.storage.repos.upsert import insert
 
 
 class LeaseRepo:
@@ -21,27 +21,25 @@ class LeaseRepo:
 
     async def acquire(self, name: str, holder: str, now: datetime, ttl: timedelta) -> datetime | None:
         """Take the lease if it is free or expired; None when taken, else when it is held by someone else
-        until (the caller waits that long)."""
+        until (the caller waits that long).
+
+        One statement whether the row exists or not (every job run takes a lease, so this is on the hot
+        path): the INSERT creates it, or its ON CONFLICT branch takes it over when it lapsed or is ours. It is
+        atomic on both backends, so of two workers one gets the row back and the other nothing.
+        """
         async with self.db.session() as session:
-            # A conditional UPDATE is atomic on SQLite and PostgreSQL: of two workers, one changes the row.
-            taken = await session.execute(
-                update(Lease)
-                .where(Lease.name == name, (Lease.expires_at <= now) | (Lease.holder == holder))
-                .values(holder=holder, expires_at=now + ttl)
-            )
-            if taken.rowcount == 1:  # type: ignore[attr-defined]
+            statement = insert(session, Lease).values(name=name, holder=holder, expires_at=now + ttl)
+            statement = statement.on_conflict_do_update(
+                index_elements=[Lease.name],
+                set_={"holder": statement.excluded.holder, "expires_at": statement.excluded.expires_at},
+                where=(Lease.expires_at <= now) | (Lease.holder == holder),
+            ).returning(Lease.name)
+            if (await session.execute(statement)).first() is not None:
                 await session.commit()
                 return None
-            existing = await session.get(Lease, name)
-            if existing is not None:
-                return existing.expires_at
-            session.add(Lease(name=name, holder=holder, expires_at=now + ttl))
-            try:
-                await session.commit()
-            except IntegrityError:  # another worker created it first
-                await session.rollback()
-                return now + ttl
-            return None
+            held_until = await session.scalar(select(Lease.expires_at).where(Lease.name == name))
+            await session.commit()
+            return held_until or now  # released between the two statements: free now, look again soon
 
     async def renew(self, name: str, holder: str, now: datetime, ttl: timedelta) -> bool:
         """Extend a lease still held; False when it expired and someone else took it."""

@@ -10,10 +10,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Insert, and_, delete, or_, select, update
+from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tuberry.storage.models import BotStatus, ClientBot, TelegramUpdate, UpdateState, Workspace
+from tuberry.storage.repos.upsert import insert
 
 
 @dataclass(frozen=True)
@@ -27,15 +28,6 @@ class PendingUpdate:
 class UpdateInboxRepo:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
-
-    def _insert(self, table: Any) -> Insert:
-        """INSERT that can ignore a conflict: both backends have ON CONFLICT DO NOTHING. Each dialect's module
-        is imported by its use: the PostgreSQL one is ~2 MB a process on SQLite never needs."""
-        if self.session.bind.dialect.name == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert
-        else:
-            from sqlalchemy.dialects.sqlite import insert
-        return insert(table)
 
     # ------------------------------------------------------------------ updates
 
@@ -54,7 +46,7 @@ class UpdateInboxRepo:
             }
             for update_id, payload in updates
         ]
-        statement = self._insert(TelegramUpdate).on_conflict_do_nothing(
+        statement = insert(self.session, TelegramUpdate).on_conflict_do_nothing(
             index_elements=["bot_id", "update_id"]
         )
         await self.session.execute(statement, rows)
