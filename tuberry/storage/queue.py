@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from arq import ArqRedis
 from arq.connections import RedisSettings, create_pool
+from arq.constants import in_progress_key_prefix
 
 POLL_ACCOUNT = "poll_account"
 CHECK_ACCOUNTS = "check_accounts"
@@ -80,16 +81,15 @@ class JobQueue:
     async def _per_dialog(
         self, function: str, kind: str, dialog_id: int, follow_up: bool, delay: float | None = None
     ) -> None:
-        """One job per dialog (its id says so); when one is queued or running already and `follow_up`, a
-        second runs after it, so that what changed meanwhile is seen."""
+        """One job per dialog (its id says so). When it is running already and `follow_up`, a second runs
+        after it, so that what changed meanwhile is seen; one that is only queued (or waits for a retry) has
+        not read anything yet and will see it, so it needs none (arq marks a job in progress before it runs
+        the function)."""
+        job_id = f"{self._ids}:{kind}:{dialog_id}"
         job = await self.redis.enqueue_job(
-            function,
-            dialog_id,
-            _job_id=f"{self._ids}:{kind}:{dialog_id}",
-            _defer_by=delay,
-            _queue_name=self.name,
+            function, dialog_id, _job_id=job_id, _defer_by=delay, _queue_name=self.name
         )
-        if job is None and follow_up:
+        if job is None and follow_up and await self.redis.exists(in_progress_key_prefix + job_id):
             await self.redis.enqueue_job(
                 function,
                 dialog_id,
