@@ -79,16 +79,19 @@ async def relay_message(
                     author_telegram_id=author_id,
                 )
             )
+        answered = dialog.waiting_since is not None  # the status changes: waiting → answered (domain.ticket)
         dialog.last_manager_reply_at = utcnow()
-        dialog.waiting_since = None  # answered (domain.ticket)
+        dialog.waiting_since = None
         dialog_id = dialog.id
         try:
             await session.commit()
         except IntegrityError:
             # Stored by an earlier attempt at this update (the inbox replays an update whose handling was cut
-            # short): queue the send all the same, the attempt may have failed before it; a queued or
-            # finished send makes this a no-op.
+            # short): queue the send and the icon all the same, the attempt may have failed before it; a
+            # queued or finished job makes this a no-op.
             await session.rollback()
+            answered = True
     await services.queue.send(dialog_id)
-    await services.queue.topic_icon(dialog_id)  # answered: the worker changes the topic's icon
+    if answered:
+        await services.queue.topic_icon(dialog_id)  # the worker changes the topic's icon
     return RelayResult(Relay.QUEUED, dialog_id)

@@ -91,15 +91,13 @@ class IconState:
 async def icon_state(services: Services, dialog_id: int) -> IconState | None:
     """None while the dialog's messages must wait (no usable target) or it has no topic in its group."""
     async with services.db.session() as session:
-        dialogs = DialogRepo(session)
-        target = await dialogs.topic_target(dialog_id)
-        dialog = await dialogs.by_id(dialog_id)
-        if target is None or dialog is None or not target.has_topic:
+        target = await DialogRepo(session).topic_target(dialog_id)
+        if target is None or not target.has_topic:
             return None
-        choice = await TopicStatusRepo(session).icon_choice(target.workspace_id)
-        return IconState(
-            target, status(dialog.closed_at is not None, dialog.waiting_since), dialog.topic_icon, choice
-        )
+        inputs = await TopicStatusRepo(session).icon_inputs(dialog_id)
+    if inputs is None:
+        return None
+    return IconState(target, status(inputs.closed, inputs.waiting_since), inputs.applied, inputs.choice)
 
 
 async def icon_applied(services: Services, dialog_id: int, topic_id: int, icon: str) -> None:

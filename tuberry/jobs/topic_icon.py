@@ -48,12 +48,9 @@ async def set_topic_icon(ctx: dict[str, Any], dialog_id: int) -> str:
     if state is None or state.target.topic_id is None:
         return "no topic"
     target, topic_id = state.target, state.target.topic_id
-    async with rt.services.db.session() as session:
-        if await TopicStatusRepo(session).group_has_pending(target.chat_id):
-            raise Retry(defer=AFTER_MESSAGES)  # the buyer's messages first
     bot = rt.services.bots.get(target.bot_token)
     try:
-        icons = await _retrying(ctx, target.chat_id, icon_set(bot))
+        icons = await _retrying(ctx, target.chat_id, icon_set(bot))  # cached for an hour
     except TopicError as exc:
         return f"no icon set: {exc}"
     if not icons:
@@ -61,6 +58,9 @@ async def set_topic_icon(ctx: dict[str, Any], dialog_id: int) -> str:
     wanted = wanted_icon(state.status, state.choice, icons)
     if wanted == state.applied:
         return "unchanged"
+    async with rt.services.db.session() as session:
+        if await TopicStatusRepo(session).group_has_pending(target.chat_id):
+            raise Retry(defer=AFTER_MESSAGES)  # the buyer's messages first
     if wanted == NO_ICON:
         # Telegram's set has none of the status's emoji. Removing a custom icon takes an empty id, which
         # aiogram leaves out of the request: the topic keeps the icon it has.

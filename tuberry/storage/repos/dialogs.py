@@ -6,18 +6,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tuberry.storage.models import (
-    AccountStatus,
     AvitoAccount,
-    BotStatus,
     ClientBot,
     Dialog,
     Message,
     TgState,
-    Workspace,
 )
 from tuberry.storage.repos.accounts import runnable
 
@@ -123,34 +120,23 @@ class DialogRepo:
     async def topic_target(self, dialog_id: int) -> TopicTarget | None:
         """The dialog's topic target, or None while its messages must wait: the account paused or broken (as
         the sweep leaves them, AccountRepo.runnable), the bot inactive or without a group, the workspace
-        blocked."""
-        dialog = await self.session.get(Dialog, dialog_id)
-        if dialog is None:
-            return None
-        account = await self.session.get(AvitoAccount, dialog.account_id)
-        if account is None or account.bot_id is None or account.status != AccountStatus.ACTIVE:
-            return None
-        bot = await self.session.get(ClientBot, account.bot_id)
-        workspace = await self.session.get(Workspace, account.workspace_id)
-        if bot is None or bot.status != BotStatus.ACTIVE or bot.group_chat_id is None:
-            return None
-        if workspace is None or workspace.blocked:
-            return None
-        return TopicTarget(
-            dialog_id=dialog.id,
-            avito_chat_id=dialog.avito_chat_id,
-            read_pending=dialog.read_pending,
-            account_id=account.id,
-            avito_user_id=account.avito_user_id,
-            workspace_id=workspace.id,
-            bot_id=bot.id,
-            bot_token=bot.token,
-            chat_id=bot.group_chat_id,
-            topic_id=dialog.topic_id,
-            topic_chat_id=dialog.topic_chat_id,
-            card_message_id=dialog.card_message_id,
-            card_pinned=dialog.card_pinned,
-        )
+        blocked. One statement: every delivery and icon run starts here."""
+        query = select(
+            Dialog.avito_chat_id,
+            Dialog.read_pending,
+            AvitoAccount.id.label("account_id"),
+            AvitoAccount.avito_user_id,
+            AvitoAccount.workspace_id,
+            ClientBot.id.label("bot_id"),
+            ClientBot.token.label("bot_token"),
+            ClientBot.group_chat_id.label("chat_id"),
+            Dialog.topic_id,
+            Dialog.topic_chat_id,
+            Dialog.card_message_id,
+            Dialog.card_pinned,
+        ).join(AvitoAccount, AvitoAccount.id == Dialog.account_id)
+        row = (await self.session.execute(runnable(query).where(Dialog.id == dialog_id))).first()
+        return None if row is None else TopicTarget(dialog_id=dialog_id, **row._mapping)
 
     async def topic_opened(self, target: TopicTarget, topic_id: int) -> TopicTarget:
         """A new topic in the target's group; its card is still to post."""
@@ -174,9 +160,7 @@ class DialogRepo:
 
     async def read_done(self, dialog_id: int) -> None:
         """The Avito chat was marked read."""
-        dialog = await self.session.get(Dialog, dialog_id)
-        if dialog is not None:
-            dialog.read_pending = False
+        await self.session.execute(update(Dialog).where(Dialog.id == dialog_id).values(read_pending=False))
 
     async def _store(self, target: TopicTarget, **values: int | bool | None) -> TopicTarget:
         dialog = await self.session.get(Dialog, target.dialog_id)

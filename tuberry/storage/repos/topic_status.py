@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from sqlalchemy import exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tuberry.storage.models import AvitoAccount, ClientBot, Dialog, Message, TgState, Workspace
 from tuberry.storage.repos.accounts import runnable
 from tuberry.storage.types import utcnow
+
+
+@dataclass(frozen=True)
+class IconInputs:
+    closed: bool
+    waiting_since: datetime | None
+    applied: str | None  # dialogs.topic_icon
+    choice: dict[str, str]  # the workspace's
 
 
 class TopicStatusRepo:
@@ -44,6 +55,21 @@ class TopicStatusRepo:
             Message.tg_state == TgState.PENDING, ClientBot.group_chat_id == chat_id
         )
         return bool(await self.session.scalar(select(exists(pending))))
+
+    async def icon_inputs(self, dialog_id: int) -> IconInputs | None:
+        """What the icon of the dialog's topic follows, in one statement (read by every icon run)."""
+        row = (
+            await self.session.execute(
+                select(Dialog.closed_at, Dialog.waiting_since, Dialog.topic_icon, Workspace.topic_icons)
+                .join(AvitoAccount, AvitoAccount.id == Dialog.account_id)
+                .join(Workspace, Workspace.id == AvitoAccount.workspace_id)
+                .where(Dialog.id == dialog_id)
+            )
+        ).first()
+        if row is None:
+            return None
+        closed_at, waiting_since, applied, choice = row
+        return IconInputs(closed_at is not None, waiting_since, applied, dict(choice or {}))
 
     async def icon_choice(self, workspace_id: int) -> dict[str, str]:
         workspace = await self.session.get(Workspace, workspace_id)
