@@ -10,6 +10,8 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
+from sqlalchemy import update
+
 from tuberry.app.metrics import DELIVERY_LAG, MESSAGES
 from tuberry.avito import AvitoSession
 from tuberry.avito import Message as AvitoMessage
@@ -123,8 +125,5 @@ async def _sent(db: Database, message: Message, sent: AvitoMessage) -> None:
 
 async def _set(db: Database, message_id: int, **values: object) -> None:
     async with db.session() as session:
-        row = await session.get(Message, message_id)
-        assert row is not None
-        for key, value in values.items():
-            setattr(row, key, value)
+        await session.execute(update(Message).where(Message.id == message_id).values(**values))
         await session.commit()

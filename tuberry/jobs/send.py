@@ -41,45 +41,63 @@ async def send_to_avito(ctx: dict[str, Any], dialog_id: int) -> str:
     backoff) keeps them in the order the managers wrote them."""
     rt = runtime(ctx)
     budget = Budget(rt.budget)
+    async with rt.services.db.session() as session:
+        dialog = await session.get(Dialog, dialog_id)
+        account = await session.get(AvitoAccount, dialog.account_id) if dialog else None
+        client = await session.get(ClientBot, account.bot_id) if account and account.bot_id else None
+        if dialog is None or account is None or client is None:
+            return "no dialog"
+        # Blocked, paused or broken: the messages stay pending; the sweep queues them once work can run. A
+        # hold that begins during the run is seen by the next run (at most `runtime.BUDGET` later).
+        held = await AccountRepo(session).on_hold(account.id)
+    if held is not None:
+        return f"on hold: {held}"
+    bot = rt.services.bots.get(client.token)
+    api = account_session(rt.services.avito, rt.services.db, account)
     sent = 0
-    while True:
-        async with rt.services.db.session() as session:
-            dialog = await session.get(Dialog, dialog_id)
-            account = await session.get(AvitoAccount, dialog.account_id) if dialog else None
-            client = await session.get(ClientBot, account.bot_id) if account and account.bot_id else None
-            if dialog is None or account is None or client is None:
-                return "no dialog"
-            # Blocked, paused or broken: the messages stay pending; the sweep queues them once work can run.
-            held = await AccountRepo(session).on_hold(account.id)
-            todo = await MessageRepo(session).outbound_pending(dialog_id, BATCH)
-            t = await owner_translator(session, account.workspace_id)
-        if held is not None:
-            return f"on hold: {held}"
-        if not todo:
-            if sent:
-                await _mark_read(rt, account, dialog)
-            return f"sent {sent} message(s)"
-        bot = rt.services.bots.get(client.token)
-        api = account_session(rt.services.avito, rt.services.db, account)
-        for part in todo:
+    while todo := await _pending(rt.services.db, dialog_id):
+        for n, part in enumerate(todo):
             check_lease(ctx)
             try:
                 image = await _download(bot, part.content["file_id"]) if needs_image(part) else None
                 await send_message(rt.services.db, api, account, dialog, part, image)
             except AvitoError as exc:
-                tries = await _tries(rt.services.db, part.id)
                 if exc.retryable and utcnow() - part.created_at < RETRY_FOR:
                     delay = exc.retry_after if isinstance(exc, AvitoRateLimited) and exc.retry_after else None
-                    raise Retry(defer=delay or backoff(tries)) from exc
+                    raise Retry(defer=delay or backoff(await _tries(rt.services.db, part.id))) from exc
                 tg_message_id = part.source_tg_message_id or 0
                 await _fail(rt.services.db, dialog_id, tg_message_id, exc)
+                async with rt.services.db.session() as session:
+                    t = await owner_translator(session, account.workspace_id)
                 await _tell(bot, dialog, tg_message_id, t, exc)
                 break  # the rest of that Telegram message failed with it; read the queue again
             sent += 1
-            if await _all_sent(rt.services.db, dialog_id, part.source_tg_message_id):
+            if await _last_part(rt.services.db, todo, n):
                 await _react(bot, dialog, part.source_tg_message_id or 0)
             if budget.spent:
                 raise Retry()  # hand over to a fresh run, which carries on where this one stopped
+    if sent:
+        await _mark_read(rt, account, dialog)
+    return f"sent {sent} message(s)"
+
+
+async def _pending(db: Database, dialog_id: int) -> list[Message]:
+    async with db.session() as session:
+        return await MessageRepo(session).outbound_pending(dialog_id, BATCH)
+
+
+async def _last_part(db: Database, todo: list[Message], n: int) -> bool:
+    """Whether `todo[n]`, just sent, completes its manager's Telegram message (each part of a long or mixed
+    message is a message on Avito; the reaction waits for the last). Parts are pending oldest first, so the
+    batch answers unless it was cut off right after this part."""
+    source = todo[n].source_tg_message_id
+    if source is None:
+        return False
+    if n + 1 < len(todo) or len(todo) < BATCH:
+        return n + 1 == len(todo) or todo[n + 1].source_tg_message_id != source
+    async with db.session() as session:
+        parts = await MessageRepo(session).parts_of(todo[n].dialog_id, source)
+    return all(part.avito_state == AvitoState.SENT for part in parts)
 
 
 async def _mark_read(rt: Runtime, account: AvitoAccount, dialog: Dialog) -> None:
@@ -124,14 +142,6 @@ async def _tries(db: Database, message_id: int) -> int:
     async with db.session() as session:
         row = await session.get(Message, message_id)
         return max(1, row.attempts if row is not None else 1)
-
-
-async def _all_sent(db: Database, dialog_id: int, tg_message_id: int | None) -> bool:
-    if tg_message_id is None:
-        return False
-    async with db.session() as session:
-        parts = await MessageRepo(session).parts_of(dialog_id, tg_message_id)
-    return all(part.avito_state == AvitoState.SENT for part in parts)
 
 
 async def _fail(db: Database, dialog_id: int, tg_message_id: int, error: AvitoError) -> None:
