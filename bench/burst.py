@@ -69,7 +69,7 @@ async def measure(
     created = _note_created(tg)
     async with bench_services(kind, tg, avito) as (db, services):
         shop = await open_shop(db, tg, avito, username="burst_bot", title="Burst")
-        receivers = build_receivers(services, build_client_dispatcher(services), poll_timeout=1)
+        receivers = build_receivers(services, build_client_dispatcher(services))
         await receivers.sync()
         worker = worker_factory(services, REDIS_URL, group_rate=rate, bot_rate=30)()
         task = asyncio.create_task(worker.main())

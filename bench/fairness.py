@@ -77,7 +77,7 @@ async def measure(
     async with bench_services(kind, tg, avito) as (db, services):
         flood = await open_shop(db, tg, avito, username="flood_bot", title="Flood")
         quiet = await open_shop(db, tg, avito, username="quiet_bot", title="Quiet")
-        receivers = build_receivers(services, build_client_dispatcher(services), poll_timeout=1)
+        receivers = build_receivers(services, build_client_dispatcher(services))
         await receivers.sync()
         worker = worker_factory(services, REDIS_URL, group_rate=rate, bot_rate=30)()
         task = asyncio.create_task(worker.main())
