@@ -3,10 +3,11 @@
     .venv/bin/python -m bench.floor --accounts 50 --chats 10 --messages 20
 
 Towards Telegram: per account, a token, one chat-list GET, one messages GET per chat, one sendMessage per
-message into the account's group (no topics, no cards, nothing stored). Towards Avito: one POST per reply.
-Both run with the concurrency Tuberry's worker has (one task per chat, at most `--concurrency` at once), over
-the same fakes (tests/fakes) as bench/throughput.py, so the ratio of the two is what Tuberry's own work
-costs. Prints messages a second both ways.
+message into the account's group (no topics, no cards, nothing stored). Towards Avito: the managers' replies
+come in through each bot's getUpdates (as Tuberry's polling receives them) and each is one POST. Both run
+with the concurrency Tuberry's worker has (at most 50 requests at once), over the same fakes (tests/fakes)
+as bench/throughput.py, so the ratio of the two is what Tuberry's own work costs (Tuberry also sets a
+reaction, the topic's icon and marks the chat read for each reply). Prints messages a second both ways.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import Any
 import httpx
 
 from tests.fakes.avito import FakeAccount, FakeAvito
-from tests.fakes.telegram import FakeTelegram
+from tests.fakes.telegram import FakeBot, FakeTelegram
 
 CONCURRENCY = 50  # the worker's max_jobs (jobs/worker.py)
 
@@ -31,6 +32,8 @@ class _Seller:
     chats: list[str]
     token: str  # the bot's
     group: int
+    bot: FakeBot
+    manager: dict[str, Any]
 
 
 async def _token(client: httpx.AsyncClient, avito: FakeAvito, account: FakeAccount) -> str:
@@ -84,24 +87,39 @@ async def _to_telegram(
     return sum(await asyncio.gather(*(seller_run(seller) for seller in sellers)))
 
 
-async def _to_avito(client: httpx.AsyncClient, avito: FakeAvito, sellers: list[_Seller]) -> int:
+async def _to_avito(
+    client: httpx.AsyncClient, avito: FakeAvito, tg: FakeTelegram, sellers: list[_Seller]
+) -> int:
     gate = asyncio.Semaphore(CONCURRENCY)
 
-    async def reply(seller: _Seller, auth: str, chat: str) -> None:
+    async def reply(seller: _Seller, auth: str, text: str) -> None:
+        chat = text.removeprefix("ответ в ")
         async with gate:
             url = f"{avito.base_url}/messenger/v1/accounts/{seller.account.user_id}/chats/{chat}/messages"
-            body = {"type": "text", "message": {"text": f"ответ в {chat}"}}
+            body = {"type": "text", "message": {"text": text}}
             answer = await client.post(url, json=body, headers={"Authorization": f"Bearer {auth}"})
             answer.raise_for_status()
 
+    async def seller_run(seller: _Seller, auth: str) -> None:
+        """Long-poll the bot until every chat's reply has come in and gone out."""
+        offset, replied = 0, 0
+        while replied < len(seller.chats):
+            answer = await client.post(
+                f"{tg.base_url}/bot{seller.token}/getUpdates", json={"offset": offset, "timeout": 25}
+            )
+            answer.raise_for_status()
+            updates = answer.json()["result"]
+            if updates:
+                offset = updates[-1]["update_id"] + 1
+            texts = [u["message"]["text"] for u in updates if "message" in u and "text" in u["message"]]
+            await asyncio.gather(*(reply(seller, auth, text) for text in texts))
+            replied += len(texts)
+
     tokens = [await _token(client, avito, seller.account) for seller in sellers]
-    await asyncio.gather(
-        *(
-            reply(seller, auth, chat)
-            for seller, auth in zip(sellers, tokens, strict=True)
-            for chat in seller.chats
-        )
-    )
+    for seller in sellers:
+        for chat in seller.chats:
+            tg.user_sends(seller.bot, seller.group, seller.manager, f"ответ в {chat}")
+    await asyncio.gather(*(seller_run(seller, auth) for seller, auth in zip(sellers, tokens, strict=True)))
     return sum(len(seller.chats) for seller in sellers)
 
 
@@ -113,13 +131,14 @@ async def measure(accounts: int = 50, chats: int = 10, messages: int = 20) -> di
     try:
         sellers: list[_Seller] = []
         for n in range(accounts):
-            owner = tg.add_user(f"Владелец {n}")
+            owner, manager = tg.add_user(f"Владелец {n}"), tg.add_user(f"Менеджер {n}")
             bot = tg.add_bot(username=f"floor_{n}_bot")
             group = tg.create_group(f"Floor {n}", is_forum=True, owner=owner)
             tg.add_bot_to_group(bot, group, by_user=owner, admin=True)
+            tg.add_member(group, manager)
             account = avito.add_account()
             chat_ids = [avito.add_chat(account, buyer_name=f"Покупатель {c}") for c in range(chats)]
-            sellers.append(_Seller(account, chat_ids, bot.token, group))
+            sellers.append(_Seller(account, chat_ids, bot.token, group, bot, manager))
         for i in range(messages):
             for seller in sellers:
                 for chat in seller.chats:
@@ -129,8 +148,8 @@ async def measure(accounts: int = 50, chats: int = 10, messages: int = 20) -> di
             start = time.perf_counter()
             relayed = await _to_telegram(client, avito, tg, sellers)
             inbound = time.perf_counter() - start
-            start = time.perf_counter()
-            replied = await _to_avito(client, avito, sellers)
+            start = time.perf_counter()  # the replies are written at once: the clock runs from their writing
+            replied = await _to_avito(client, avito, tg, sellers)
             outbound = time.perf_counter() - start
     finally:
         await avito.stop()
