@@ -62,7 +62,11 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
             # Before SQLite opens (and would create) the file.
             event.listen(engine.sync_engine, "do_connect", lambda *_: make_private(path))
         return engine
-    kwargs.setdefault("pool_pre_ping", True)
+    # No ping before each checkout: it was a round trip for every session (a dozen per relayed message). A
+    # connection a database restart cut fails its next statement instead; SQLAlchemy then replaces every
+    # pooled connection, and the caller retries as after any outage (jobs, the inbox and `durably` do).
+    # Connections older than half an hour are replaced, before a proxy or firewall drops them idle.
+    kwargs.setdefault("pool_recycle", 1800)
     kwargs.setdefault("pool_size", 10)
     return create_async_engine(url, **kwargs)
 
