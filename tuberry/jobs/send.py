@@ -25,8 +25,8 @@ from tuberry.jobs.leases import check_lease
 from tuberry.jobs.outbound import needs_image, send_message
 from tuberry.jobs.runtime import Budget, Runtime, backoff, runtime
 from tuberry.storage.db import Database
-from tuberry.storage.models import AvitoAccount, AvitoState, ClientBot, Dialog, Message
-from tuberry.storage.repos import AccountRepo, DialogRepo, MessageRepo
+from tuberry.storage.models import AvitoAccount, AvitoState, Dialog, Message
+from tuberry.storage.repos import DialogRepo, MessageRepo
 from tuberry.storage.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -42,16 +42,12 @@ async def send_to_avito(ctx: dict[str, Any], dialog_id: int) -> str:
     rt = runtime(ctx)
     budget = Budget(rt.budget)
     async with rt.services.db.session() as session:
-        dialog = await session.get(Dialog, dialog_id)
-        account = await session.get(AvitoAccount, dialog.account_id) if dialog else None
-        client = await session.get(ClientBot, account.bot_id) if account and account.bot_id else None
-        if dialog is None or account is None or client is None:
-            return "no dialog"
-        # Blocked, paused or broken: the messages stay pending; the sweep queues them once work can run. A
-        # hold that begins during the run is seen by the next run (at most `runtime.BUDGET` later).
-        held = await AccountRepo(session).on_hold(account.id)
-    if held is not None:
-        return f"on hold: {held}"
+        loaded = await DialogRepo(session).runnable_with_account(dialog_id)
+    if loaded is None:
+        # Gone, or blocked, paused or broken: the messages stay pending; the sweep queues them once work can
+        # run. A hold that begins during the run is seen by the next run (at most `runtime.BUDGET` later).
+        return "no dialog, or on hold"
+    dialog, account, client = loaded
     bot = rt.services.bots.get(client.token)
     api = account_session(rt.services.avito, rt.services.db, account)
     sent = 0

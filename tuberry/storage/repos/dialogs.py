@@ -138,6 +138,14 @@ class DialogRepo:
         row = (await self.session.execute(runnable(query).where(Dialog.id == dialog_id))).first()
         return None if row is None else TopicTarget(dialog_id=dialog_id, **row._mapping)
 
+    async def runnable_with_account(self, dialog_id: int) -> tuple[Dialog, AvitoAccount, ClientBot] | None:
+        """The dialog with its account and bot, in one statement; None when it is gone or its work may not run
+        now (AccountRepo.runnable: paused, broken, bot inactive, workspace blocked)."""
+        query = select(Dialog, AvitoAccount, ClientBot)
+        query = query.join(AvitoAccount, AvitoAccount.id == Dialog.account_id)
+        row = (await self.session.execute(runnable(query).where(Dialog.id == dialog_id))).first()
+        return None if row is None else (row[0], row[1], row[2])
+
     async def topic_opened(self, target: TopicTarget, topic_id: int) -> TopicTarget:
         """A new topic in the target's group; its card is still to post."""
         return await self._store(
