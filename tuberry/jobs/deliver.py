@@ -37,12 +37,12 @@ async def deliver_to_telegram(ctx: dict[str, Any], dialog_id: int) -> str:
     budget = Budget(rt.budget)
     reopen = False
     for _ in range(MAX_ROUNDS):
-        delivery = await steps.load(rt, dialog_id)
-        if delivery is None:
+        loaded = await steps.load(rt, dialog_id, BATCH)
+        if loaded is None:
             return "no target"
-        pending = await steps.pending(rt, dialog_id, BATCH)
+        delivery, pending = loaded
         if not pending:
-            await steps.mark_read(rt, delivery.target)
+            await steps.mark_read(rt, delivery)
             await rt.services.queue.topic_icon(dialog_id)  # after the messages, never before them
             return "done"
         target = delivery.target

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tuberry.storage.models import (
@@ -17,6 +17,7 @@ from tuberry.storage.models import (
     Dialog,
     Message,
     TgState,
+    User,
     Workspace,
 )
 from tuberry.storage.repos.accounts import runnable
@@ -43,6 +44,17 @@ class TopicTarget:
     @property
     def has_topic(self) -> bool:
         return self.topic_id is not None and self.topic_chat_id == self.chat_id
+
+
+@dataclass(frozen=True)
+class DeliveryContext:
+    """What a round of a delivery reads, in one query: the topic target and the rows it came from."""
+
+    target: TopicTarget
+    dialog: Dialog  # its title and card, buyer, closed or not
+    account: AvitoAccount  # for an Avito session (media, marking the chat read)
+    workspace: Workspace  # its settings (the owner's zone)
+    owner_language: str | None  # the owner's stored choice (None: none stored)
 
 
 class DialogRepo:
@@ -152,6 +164,38 @@ class DialogRepo:
             card_pinned=dialog.card_pinned,
         )
 
+    async def delivery_context(self, dialog_id: int) -> DeliveryContext | None:
+        """`topic_target` with the rows it is made of and the owner's language, in one statement; None while
+        the dialog's messages must wait (the same conditions: `runnable`)."""
+        rows = select(Dialog, AvitoAccount, ClientBot, Workspace, User.language).join(
+            AvitoAccount, AvitoAccount.id == Dialog.account_id
+        )
+        query = (
+            runnable(rows)
+            .outerjoin(User, User.telegram_user_id == Workspace.owner_telegram_id)
+            .where(Dialog.id == dialog_id)
+        )
+        row = (await self.session.execute(query)).first()
+        if row is None:
+            return None
+        dialog, account, bot, workspace, language = row
+        target = TopicTarget(
+            dialog_id=dialog.id,
+            avito_chat_id=dialog.avito_chat_id,
+            read_pending=dialog.read_pending,
+            account_id=account.id,
+            avito_user_id=account.avito_user_id,
+            workspace_id=workspace.id,
+            bot_id=bot.id,
+            bot_token=bot.token,
+            chat_id=bot.group_chat_id,
+            topic_id=dialog.topic_id,
+            topic_chat_id=dialog.topic_chat_id,
+            card_message_id=dialog.card_message_id,
+            card_pinned=dialog.card_pinned,
+        )
+        return DeliveryContext(target, dialog, account, workspace, language)
+
     async def topic_opened(self, target: TopicTarget, topic_id: int) -> TopicTarget:
         """A new topic in the target's group; its card is still to post."""
         return await self._store(
@@ -178,9 +222,21 @@ class DialogRepo:
         if dialog is not None:
             dialog.read_pending = False
 
+    async def chat_read(self, dialog_id: int) -> None:
+        """The Avito chat was marked read: `read_done` in one statement."""
+        await self.session.execute(
+            update(Dialog)
+            .where(Dialog.id == dialog_id)
+            .values(read_pending=False)
+            .execution_options(synchronize_session=False)
+        )
+
     async def _store(self, target: TopicTarget, **values: int | bool | None) -> TopicTarget:
-        dialog = await self.session.get(Dialog, target.dialog_id)
-        assert dialog is not None
-        for key, value in values.items():
-            setattr(dialog, key, value)
+        stored = await self.session.execute(
+            update(Dialog)
+            .where(Dialog.id == target.dialog_id)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        assert stored.rowcount == 1  # type: ignore[attr-defined]
         return replace(target, **values)
