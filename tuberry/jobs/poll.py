@@ -199,15 +199,14 @@ async def _import_chat(
     listed = chat.last_message
     async with rt.services.db.session() as session:
         dialogs, messages = DialogRepo(session), MessageRepo(session)
-        dialog = await dialogs.by_chat(account.id, chat.id)
+        read = [m.id for m in fresh]
+        asked = read + ([listed.id] if listed else [])
+        dialog, stored = await dialogs.by_chat_knowing(account.id, chat.id, asked)
         new = dialog is None  # a new dialog has no message stored or in flight yet
         if dialog is None:
             dialog = _new_dialog(account, chat)
             dialogs.add(dialog)
         _describe(dialog, account, chat)
-        read = [m.id for m in fresh]
-        asked = read + ([listed.id] if listed else [])
-        stored = set() if new else await messages.known_avito_ids(dialog.id, asked)
         unknown = [m for m in fresh if m.id not in stored]
         own = [inbound.is_own(m.direction, m.author_id, account.avito_user_id) for m in unknown]
         if any(own) and not new and await messages.in_flight(dialog.id):

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tuberry.storage.models import (
@@ -68,6 +68,20 @@ class DialogRepo:
         return await self.session.scalar(
             select(Dialog).where(Dialog.account_id == account_id, Dialog.avito_chat_id == avito_chat_id)
         )
+
+    async def by_chat_knowing(
+        self, account_id: int, avito_chat_id: str, avito_ids: Sequence[str]
+    ) -> tuple[Dialog | None, set[str]]:
+        """`by_chat` and which of these Avito message ids it has stored, in one statement."""
+        known = and_(Message.dialog_id == Dialog.id, Message.avito_message_id.in_(avito_ids))
+        rows = await self.session.execute(
+            select(Dialog, Message.avito_message_id)
+            .outerjoin(Message, known)
+            .where(Dialog.account_id == account_id, Dialog.avito_chat_id == avito_chat_id)
+        )
+        found = rows.all()
+        dialog = found[0][0] if found else None
+        return dialog, {avito_id for _, avito_id in found if avito_id is not None}
 
     async def of_account(self, account_id: int) -> dict[str, Dialog]:
         rows = await self.session.scalars(select(Dialog).where(Dialog.account_id == account_id))
