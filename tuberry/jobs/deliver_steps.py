@@ -76,6 +76,11 @@ async def load(rt: Runtime, dialog_id: int, batch: int) -> tuple[Delivery, list[
     return _delivery(context), pending
 
 
+async def anything_pending(rt: Runtime, dialog_id: int) -> bool:
+    async with rt.services.db.session() as session:
+        return bool(await MessageRepo(session).pending_delivery(dialog_id, 1))
+
+
 def _delivery(context: DeliveryContext) -> Delivery:
     """A new topic's title and card are rendered from the dialog's row as read with its target."""
     t = stored_owner_translator(context.owner_language)
