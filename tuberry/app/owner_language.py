@@ -15,6 +15,11 @@ async def owner_translator(session: AsyncSession, workspace_id: int) -> Translat
     return translator(await owner_language_of(session, workspace_id))
 
 
+def stored_owner_translator(stored: str | None) -> Translator:
+    """`owner_translator` from the owner's stored language as already read (None: none stored)."""
+    return translator(pick_language(stored, None))
+
+
 async def owner_language_of(session: AsyncSession, workspace_id: int) -> str:
     """The owner's stored language (the default one when none is stored)."""
     workspace = await session.get(Workspace, workspace_id)

@@ -48,18 +48,21 @@ MAX_TRIES = 25  # sends of one auto-reply (its `attempts`), not runs of the job
 async def rules_of(session: AsyncSession, workspace: Workspace) -> tuple[AutoReplyRules, Translator]:
     """The rules as the cabinet shows them (one reading, defaults included), and the owner's translator."""
     t = await owner_translator(session, workspace.id)
-    return settings_of(workspace, default_text_of(t)).rules, t
+    return rules_in(workspace, t), t
 
 
-async def plan_auto_reply(
-    session: AsyncSession, dialog: Dialog, account: AvitoAccount, buyer_message_at: datetime, delay: float
-) -> bool:
-    """Record that this dialog is due an auto-reply; True when the caller must start the timer."""
+def rules_in(workspace: Workspace, t: Translator) -> AutoReplyRules:
+    """`rules_of` with the owner's translator at hand."""
+    return settings_of(workspace, default_text_of(t)).rules
+
+
+def plan_auto_reply(dialog: Dialog, rules: AutoReplyRules, buyer_message_at: datetime, delay: float) -> bool:
+    """Record that this dialog is due an auto-reply under `rules` (its workspace's, as the poll storing the
+    buyer's message read them); True when the caller must start the timer."""
     now = utcnow()
     if now - buyer_message_at > STALE or dialog.auto_reply_due_at is not None:
         return False
-    workspace = await session.get(Workspace, account.workspace_id)
-    if workspace is None or not should_plan((await rules_of(session, workspace))[0], buyer_message_at):
+    if not should_plan(rules, buyer_message_at):
         return False
     dialog.auto_reply_due_at = now + timedelta(seconds=delay)
     return True

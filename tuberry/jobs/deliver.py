@@ -5,8 +5,9 @@ Each round loads the dialog's target as stored, first completes the topic's set-
 each stored as it succeeds, then posts messages (jobs/deliver_steps): one Telegram message each, or, when the
 group's Telegram budget cannot carry them one by one, the buyer's texts together. Each message is marked
 delivered right after Telegram accepts it; a run hands over to a fresh one after its time budget; the Avito
-chat is marked read only when nothing is left. What Telegram answers decides the next round: a deleted topic
-is recreated, a closed one reopened, a migrated group followed, a rate limit or an outage waited out.
+chat is marked read only when nothing is left (asked after each round's batch: another round only when more
+came). What Telegram answers decides the next round: a deleted topic is recreated, a closed one reopened, a
+migrated group followed, a rate limit or an outage waited out.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from arq import Retry
 from tuberry.app.metrics import TELEGRAM_RETRY_AFTER
 from tuberry.jobs import deliver_steps as steps
 from tuberry.jobs.leases import check_lease
-from tuberry.jobs.runtime import Budget, backoff, runtime
+from tuberry.jobs.runtime import Budget, Runtime, backoff, runtime
 from tuberry.telegram.forum import ChatMigrated, GroupUnusable, RateLimited, TopicClosed, TopicGone, Transient
 
 log = logging.getLogger(__name__)
@@ -37,14 +38,12 @@ async def deliver_to_telegram(ctx: dict[str, Any], dialog_id: int) -> str:
     budget = Budget(rt.budget)
     reopen = False
     for _ in range(MAX_ROUNDS):
-        delivery = await steps.load(rt, dialog_id)
-        if delivery is None:
+        loaded = await steps.load(rt, dialog_id, BATCH)
+        if loaded is None:
             return "no target"
-        pending = await steps.pending(rt, dialog_id, BATCH)
+        delivery, pending = loaded
         if not pending:
-            await steps.mark_read(rt, delivery.target)
-            await rt.services.queue.topic_icon(dialog_id)  # after the messages, never before them
-            return "done"
+            return await _done(rt, delivery)
         target = delivery.target
         reopen = reopen or delivery.closed  # closed by /close: a message reopens it before it is posted
         try:
@@ -65,6 +64,10 @@ async def deliver_to_telegram(ctx: dict[str, Any], dialog_id: int) -> str:
                 pending = pending[await steps.post_next(rt, delivery, pending) :]
                 if budget.spent:
                     raise Retry()  # hand over to a fresh run well before the job's timeout
+            if not await steps.anything_pending(rt, dialog_id):
+                # Done without reading the dialog again: only a new buyer message makes the chat unread, and
+                # it would be pending.
+                return await _done(rt, delivery)
         except TopicGone:
             log.info("topic of dialog %s is gone: recreating it", dialog_id)
             await steps.forget_topic(rt, dialog_id)
@@ -83,3 +86,11 @@ async def deliver_to_telegram(ctx: dict[str, Any], dialog_id: int) -> str:
             await steps.note_unusable(rt, target.bot_id, exc)
             return f"group unusable: {exc.reason}"
     return "gave up this round"
+
+
+async def _done(rt: Runtime, delivery: steps.Delivery) -> str:
+    """Nothing is left: the Avito chat is marked read, and the topic's icon follows the messages, never goes
+    before them."""
+    await steps.mark_read(rt, delivery)
+    await rt.services.queue.topic_icon(delivery.target.dialog_id)
+    return "done"

@@ -23,16 +23,16 @@ from tuberry.app.autoreply_settings import settings_of
 from tuberry.app.avito_access import account_session
 from tuberry.app.i18n import Translator
 from tuberry.app.metrics import DELIVERY_LAG, MESSAGES
-from tuberry.app.owner_language import owner_translator
+from tuberry.app.owner_language import stored_owner_translator
 from tuberry.app.topic_texts import Combined, Outgoing, card_of, combined, outgoing, text_run, title_of
 from tuberry.avito import AvitoError, AvitoNotFound, AvitoSession
 from tuberry.domain.render import CAPTION_LIMIT as TELEGRAM_CAPTION_LIMIT
 from tuberry.jobs.runtime import Runtime
 from tuberry.jobs.topic_sender import TopicSender
 from tuberry.storage.db import durably
-from tuberry.storage.models import BotStatus, ClientBot, Message, Workspace
-from tuberry.storage.repos import AccountRepo, DialogRepo, MessageRepo
-from tuberry.storage.repos.dialogs import TopicTarget
+from tuberry.storage.models import AvitoAccount, BotStatus, ClientBot, Message
+from tuberry.storage.repos import DialogRepo, MessageRepo
+from tuberry.storage.repos.dialogs import DeliveryContext, TopicTarget
 from tuberry.storage.types import utcnow
 from tuberry.telegram.forum import GroupUnusable, Rejected, Thread, Transient
 from tuberry.telegram.media import MediaError, original_voice_name, voice_to_ogg_opus
@@ -47,6 +47,7 @@ class Delivery:
     """A round of a delivery: the dialog's stored topic target and its texts in the owner's language."""
 
     target: TopicTarget
+    account: AvitoAccount  # as read with the target: for Avito sessions (media, marking the chat read)
     t: Translator
     title: str  # of a new topic
     card: str
@@ -64,27 +65,37 @@ class Delivery:
         return replace(self, target=target)
 
 
-async def load(rt: Runtime, dialog_id: int) -> Delivery | None:
-    """The dialog as it is stored now; None while its messages must wait (see DialogRepo.topic_target)."""
+async def load(rt: Runtime, dialog_id: int, batch: int) -> tuple[Delivery, list[Message]] | None:
+    """The dialog as it is stored now and the first `batch` of its pending messages; None while its messages
+    must wait (see DialogRepo.topic_target)."""
     async with rt.services.db.session() as session:
-        dialogs = DialogRepo(session)
-        target = await dialogs.topic_target(dialog_id)
-        if target is None:
+        context = await DialogRepo(session).delivery_context(dialog_id)
+        if context is None:
             return None
-        t = await owner_translator(session, target.workspace_id)
-        # A new topic's title and card are rendered now, from the row as read in this same session.
-        dialog = await dialogs.by_id(dialog_id)
-        assert dialog is not None
-        workspace = await session.get(Workspace, target.workspace_id)
-        assert workspace is not None  # removing a workspace removes its dialogs
-        zone = settings_of(workspace, default_text="").schedule.zone
-        closed = dialog.closed_at is not None
-        return Delivery(target, t, title_of(t, dialog), card_of(t, dialog), dialog.buyer_name, zone, closed)
+        pending = await MessageRepo(session).pending_delivery(dialog_id, batch)
+    return _delivery(context), pending
 
 
-async def pending(rt: Runtime, dialog_id: int, batch: int) -> list[Message]:
+async def anything_pending(rt: Runtime, dialog_id: int) -> bool:
     async with rt.services.db.session() as session:
-        return await MessageRepo(session).pending_delivery(dialog_id, batch)
+        return bool(await MessageRepo(session).pending_delivery(dialog_id, 1))
+
+
+def _delivery(context: DeliveryContext) -> Delivery:
+    """A new topic's title and card are rendered from the dialog's row as read with its target."""
+    t = stored_owner_translator(context.owner_language)
+    dialog = context.dialog
+    zone = settings_of(context.workspace, default_text="").schedule.zone
+    return Delivery(
+        context.target,
+        context.account,
+        t,
+        title_of(t, dialog),
+        card_of(t, dialog),
+        dialog.buyer_name,
+        zone,
+        closed=dialog.closed_at is not None,
+    )
 
 
 async def reopen_topic(rt: Runtime, delivery: Delivery) -> bool:
@@ -149,14 +160,16 @@ async def post_next(rt: Runtime, delivery: Delivery, pending: Sequence[Message])
     One Telegram message per stored message while the group's budget has a send for each of the buyer's texts
     at the head; once it has not, they go together in one send. Asking only whether a slot is free now is not
     enough: under a backlog the slots that free one by one would each go to a single text again, and a burst
-    of 60 into one group took three windows (bench/burst.py) instead of one."""
-    run = text_run(delivery.t, pending)
-    if len(run) >= 2:
+    of 60 into one group took three windows (bench/burst.py) instead of one.
+
+    The run is rendered only as far as the question needs (each message of a batch asks it again): two texts
+    for whether there is a run, one more than the room for whether it exceeds the room."""
+    t = delivery.t
+    if len(text_run(t, pending[:2])) == 2:
         room = await rt.pacer.room(delivery.target.chat_id)
-        if room is not None and room < len(run):
-            return await post_together(
-                rt, delivery, combined(delivery.t, run, delivery.buyer, delivery.zone)[0]
-            )
+        if room is not None and len(text_run(t, pending[: room + 1])) > room:
+            run = text_run(t, pending)
+            return await post_together(rt, delivery, combined(t, run, delivery.buyer, delivery.zone)[0])
     await post_message(rt, delivery, pending[0])
     return 1
 
@@ -225,7 +238,7 @@ async def _photo(
             pass
         # A timeout or a dropped connection (Transient) goes up and the job tries again with back-off; once
         # the tries are spent the bytes go up instead, so a host that always times out never blocks the topic.
-    data = await _avito_file(rt, delivery.target, attempt, lambda api: api.download(url))
+    data = await _avito_file(rt, delivery, attempt, lambda api: api.download(url))
     if data is None:
         return await sender.text(delivery.t("render-image-fallback", url=html.escape(url)))
     return await sender.photo(data, caption)
@@ -242,7 +255,7 @@ async def _voice(
         url = (await api.voice_urls(user_id, [voice_id])).get(voice_id)
         return await api.download(url) if url else None
 
-    data = await _avito_file(rt, delivery.target, attempt, fetch)
+    data = await _avito_file(rt, delivery, attempt, fetch)
     if data is None:
         return await sender.text(delivery.t("render-voice-missing"))
     try:
@@ -259,12 +272,12 @@ async def _voice(
 
 
 async def _avito_file(
-    rt: Runtime, target: TopicTarget, attempt: int, fetch: Callable[[AvitoSession], Awaitable[bytes | None]]
+    rt: Runtime, delivery: Delivery, attempt: int, fetch: Callable[[AvitoSession], Awaitable[bytes | None]]
 ) -> bytes | None:
     """A media file from Avito; None when Avito has none (the text line carries the link) or the tries of
     fetching it are spent."""
     try:
-        return await fetch(await _avito(rt, target.account_id))
+        return await fetch(_avito(rt, delivery))
     except AvitoNotFound:
         return None
     except AvitoError as exc:
@@ -273,11 +286,8 @@ async def _avito_file(
         return None
 
 
-async def _avito(rt: Runtime, account_id: int) -> AvitoSession:
-    async with rt.services.db.session() as session:
-        account = await AccountRepo(session).by_id(account_id)
-    assert account is not None  # removing an account removes its dialogs
-    return account_session(rt.services.avito, rt.services.db, account)
+def _avito(rt: Runtime, delivery: Delivery) -> AvitoSession:
+    return account_session(rt.services.avito, rt.services.db, delivery.account)
 
 
 async def _delivered(rt: Runtime, message_ids: list[int], sent_id: int, error: str | None) -> None:
@@ -286,11 +296,12 @@ async def _delivered(rt: Runtime, message_ids: list[int], sent_id: int, error: s
         await session.commit()
 
 
-async def mark_read(rt: Runtime, target: TopicTarget) -> None:
+async def mark_read(rt: Runtime, delivery: Delivery) -> None:
     """Mark the Avito chat read once everything in it reached the topic."""
+    target = delivery.target
     if not target.read_pending:
         return
-    api = await _avito(rt, target.account_id)
+    api = _avito(rt, delivery)
     try:
         await api.mark_read(target.avito_user_id, target.avito_chat_id)
     except AvitoError as exc:

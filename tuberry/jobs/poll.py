@@ -16,6 +16,7 @@ from sqlalchemy.exc import DataError
 
 from tuberry.app.avito_access import account_session
 from tuberry.app.metrics import MESSAGES, POLL_SECONDS, POLLS
+from tuberry.app.owner_language import stored_owner_translator
 from tuberry.avito import (
     AvitoError,
     AvitoForbidden,
@@ -28,8 +29,9 @@ from tuberry.avito import (
 )
 from tuberry.avito import Message as AvitoMessage
 from tuberry.domain import inbound, ticket
+from tuberry.domain.autoreply import AutoReplyRules
 from tuberry.jobs.alerts import account_stopped
-from tuberry.jobs.autoreply import plan_auto_reply
+from tuberry.jobs.autoreply import plan_auto_reply, rules_in
 from tuberry.jobs.runtime import Runtime, runtime
 from tuberry.storage.models import (
     AccountStatus,
@@ -71,15 +73,18 @@ class Imported:
 async def poll_account(ctx: dict[str, Any], account_id: int) -> str:
     rt = runtime(ctx)
     async with rt.services.db.session() as session:
-        account = await AccountRepo(session).by_id(account_id)
-        if account is None or account.status != AccountStatus.ACTIVE:
+        owned = await AccountRepo(session).with_owner(account_id)
+        if owned is None or owned.account.status != AccountStatus.ACTIVE:
             return "inactive"
+        account = owned.account
         account.last_poll_at = utcnow()
         await session.commit()
+    # Read once a poll, not once a chat: the auto_reply job decides again on the rules as they are then.
+    rules = rules_in(owned.workspace, stored_owner_translator(owned.owner_language))
     api = account_session(rt.services.avito, rt.services.db, account)
     try:
         with POLL_SECONDS.time():
-            updated, deferred = await _sync(rt, api, account)
+            updated, deferred = await _sync(rt, api, account, rules)
     except AvitoError as exc:
         POLLS.labels("error").inc()
         await _record_error(rt, account_id, exc)
@@ -95,7 +100,9 @@ async def poll_account(ctx: dict[str, Any], account_id: int) -> str:
     return f"{len(updated)} dialogs updated"
 
 
-async def _sync(rt: Runtime, api: AvitoSession, account: AvitoAccount) -> tuple[list[int], bool]:
+async def _sync(
+    rt: Runtime, api: AvitoSession, account: AvitoAccount, rules: AutoReplyRules
+) -> tuple[list[int], bool]:
     """Import every changed chat; returns the dialogs with new messages and whether a chat was deferred."""
     changed, known = await _changed_chats(rt, api, account)
     first_sync = account.last_success_at is None
@@ -106,7 +113,7 @@ async def _sync(rt: Runtime, api: AvitoSession, account: AvitoAccount) -> tuple[
             if first_sync and chat.id not in known and inbound.quiet(chat.updated, utcnow()):
                 await _remember_cursor(rt, account, chat)
                 continue
-            result = await _import_chat(rt, api, account, chat, known.get(chat.id))
+            result = await _import_chat(rt, api, account, rules, chat, known.get(chat.id))
         except (AvitoError, DataError) as exc:
             if isinstance(exc, AvitoError) and (exc.retryable or isinstance(exc, tuple(PERMANENT))):
                 raise  # about the account or Avito as a whole, not this chat
@@ -173,9 +180,15 @@ async def _remember_cursor(rt: Runtime, account: AvitoAccount, chat: Chat) -> No
 
 
 async def _import_chat(
-    rt: Runtime, api: AvitoSession, account: AvitoAccount, chat: Chat, known_last: str | None
+    rt: Runtime,
+    api: AvitoSession,
+    account: AvitoAccount,
+    rules: AutoReplyRules,
+    chat: Chat,
+    known_last: str | None,
 ) -> Imported:
-    """Store the chat's new messages, or defer the chat while one of our sends to it is unrecorded.
+    """Store the chat's new messages, or defer the chat while one of our sends to it is unrecorded; plan an
+    auto-reply by `rules` (the workspace's as the poll read them).
 
     The cursor (`last_message_id`) only moves to a message read from the messages endpoint and stored: when
     the chat list shows a last message the messages read does not (Avito's messages lag its chat list, most
@@ -186,25 +199,22 @@ async def _import_chat(
     listed = chat.last_message
     async with rt.services.db.session() as session:
         dialogs, messages = DialogRepo(session), MessageRepo(session)
-        dialog = await dialogs.by_chat(account.id, chat.id)
+        read = [m.id for m in fresh]
+        asked = read + ([listed.id] if listed else [])
+        dialog, stored = await dialogs.by_chat_knowing(account.id, chat.id, asked)
+        new = dialog is None  # a new dialog has no message stored or in flight yet
         if dialog is None:
             dialog = _new_dialog(account, chat)
             dialogs.add(dialog)
-            await session.flush()
         _describe(dialog, account, chat)
-        read = [m.id for m in fresh]
-        stored = await messages.known_avito_ids(dialog.id, read + ([listed.id] if listed else []))
         unknown = [m for m in fresh if m.id not in stored]
         own = [inbound.is_own(m.direction, m.author_id, account.avito_user_id) for m in unknown]
-        if any(own) and await messages.in_flight(dialog.id):
+        if any(own) and not new and await messages.in_flight(dialog.id):
             # One of ours may be among them, sent but not yet recorded: look again rather than show it as
             # written in the Avito app.
             await session.rollback()
             return Imported(deferred=True)
         observed = utcnow()
-        created = inbound.times([m.created for m in unknown], observed)
-        for message, mine, at in zip(unknown, own, created, strict=True):
-            messages.add(_stored(dialog, message, mine, at))
         speakers = [inbound.speaker(m.type, m.direction, m.author_id, account.avito_user_id) for m in unknown]
         spoke = inbound.turns(speakers, observed)
         dialog.last_buyer_message_at = spoke.buyer_at or dialog.last_buyer_message_at
@@ -221,11 +231,14 @@ async def _import_chat(
         if not all(own):
             dialog.read_pending = True
         buyer_messages = [m for m, who in zip(unknown, speakers, strict=True) if who is inbound.Speaker.BUYER]
-        await session.flush()
         delay = rt.services.config.auto_reply_delay
-        timer = bool(buyer_messages) and await plan_auto_reply(
-            session, dialog, account, inbound.when(buyer_messages[-1].created) or observed, delay
+        timer = bool(buyer_messages) and plan_auto_reply(
+            dialog, rules, inbound.when(buyer_messages[-1].created) or observed, delay
         )
+        await session.flush()  # the dialog as it is now, in one statement; a new one gets its id here
+        created = inbound.times([m.created for m in unknown], observed)
+        for message, mine, at in zip(unknown, own, created, strict=True):
+            messages.add(_stored(dialog, message, mine, at))
         await session.commit()
         if timer:
             await rt.services.queue.auto_reply(dialog.id, delay)
@@ -272,11 +285,8 @@ def _stored(dialog: Dialog, message: AvitoMessage, own: bool, created: datetime)
 
 async def _record_success(rt: Runtime, account_id: int) -> None:
     async with rt.services.db.session() as session:
-        account = await session.get(AvitoAccount, account_id)
-        if account is not None:
-            account.last_success_at = utcnow()
-            account.last_error = None
-            await session.commit()
+        await AccountRepo(session).record_success([account_id], utcnow())
+        await session.commit()
 
 
 async def _record_error(rt: Runtime, account_id: int, error: AvitoError) -> None:

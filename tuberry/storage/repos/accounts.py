@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Select, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tuberry.storage.models import AccountStatus, AvitoAccount, BotStatus, ClientBot, Workspace
+from tuberry.storage.models import AccountStatus, AvitoAccount, BotStatus, ClientBot, User, Workspace
 
 
 def runnable(query: Select[Any]) -> Select[Any]:
@@ -25,6 +26,15 @@ def runnable(query: Select[Any]) -> Select[Any]:
             Workspace.blocked.is_(False),
         )
     )
+
+
+@dataclass(frozen=True)
+class OwnedAccount:
+    """An account with its workspace and the owner's stored language (None: none stored)."""
+
+    account: AvitoAccount
+    workspace: Workspace
+    owner_language: str | None
 
 
 class AccountRepo:
@@ -51,6 +61,18 @@ class AccountRepo:
 
     async def by_id(self, account_id: int) -> AvitoAccount | None:
         return await self.session.get(AvitoAccount, account_id)
+
+    async def with_owner(self, account_id: int) -> OwnedAccount | None:
+        """The account with its workspace and its owner's language, in one statement."""
+        row = (
+            await self.session.execute(
+                select(AvitoAccount, Workspace, User.language)
+                .join(Workspace, Workspace.id == AvitoAccount.workspace_id)
+                .outerjoin(User, User.telegram_user_id == Workspace.owner_telegram_id)
+                .where(AvitoAccount.id == account_id)
+            )
+        ).first()
+        return OwnedAccount(*row) if row is not None else None
 
     async def by_avito_user(self, avito_user_id: int) -> AvitoAccount | None:
         return await self.session.scalar(

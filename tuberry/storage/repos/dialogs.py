@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tuberry.storage.models import (
@@ -15,6 +15,8 @@ from tuberry.storage.models import (
     Dialog,
     Message,
     TgState,
+    User,
+    Workspace,
 )
 from tuberry.storage.repos.accounts import runnable
 
@@ -42,6 +44,36 @@ class TopicTarget:
         return self.topic_id is not None and self.topic_chat_id == self.chat_id
 
 
+@dataclass(frozen=True)
+class DeliveryContext:
+    """What a round of a delivery reads, in one query: the topic target and the rows it came from."""
+
+    target: TopicTarget
+    dialog: Dialog  # its title and card, buyer, closed or not
+    account: AvitoAccount  # for an Avito session (media, marking the chat read)
+    workspace: Workspace  # its settings (the owner's zone)
+    owner_language: str | None  # the owner's stored choice (None: none stored)
+
+
+def _target(dialog: Dialog, account: AvitoAccount, bot: ClientBot) -> TopicTarget:
+    assert bot.group_chat_id is not None  # runnable: the bot is bound to a group
+    return TopicTarget(
+        dialog_id=dialog.id,
+        avito_chat_id=dialog.avito_chat_id,
+        read_pending=dialog.read_pending,
+        account_id=account.id,
+        avito_user_id=account.avito_user_id,
+        workspace_id=account.workspace_id,
+        bot_id=bot.id,
+        bot_token=bot.token,
+        chat_id=bot.group_chat_id,
+        topic_id=dialog.topic_id,
+        topic_chat_id=dialog.topic_chat_id,
+        card_message_id=dialog.card_message_id,
+        card_pinned=dialog.card_pinned,
+    )
+
+
 class DialogRepo:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -53,6 +85,20 @@ class DialogRepo:
         return await self.session.scalar(
             select(Dialog).where(Dialog.account_id == account_id, Dialog.avito_chat_id == avito_chat_id)
         )
+
+    async def by_chat_knowing(
+        self, account_id: int, avito_chat_id: str, avito_ids: Sequence[str]
+    ) -> tuple[Dialog | None, set[str]]:
+        """`by_chat` and which of these Avito message ids it has stored, in one statement."""
+        known = and_(Message.dialog_id == Dialog.id, Message.avito_message_id.in_(avito_ids))
+        rows = await self.session.execute(
+            select(Dialog, Message.avito_message_id)
+            .outerjoin(Message, known)
+            .where(Dialog.account_id == account_id, Dialog.avito_chat_id == avito_chat_id)
+        )
+        found = rows.all()
+        dialog = found[0][0] if found else None
+        return dialog, {avito_id for _, avito_id in found if avito_id is not None}
 
     async def of_account(self, account_id: int) -> dict[str, Dialog]:
         rows = await self.session.scalars(select(Dialog).where(Dialog.account_id == account_id))
@@ -120,23 +166,9 @@ class DialogRepo:
     async def topic_target(self, dialog_id: int) -> TopicTarget | None:
         """The dialog's topic target, or None while its messages must wait: the account paused or broken (as
         the sweep leaves them, AccountRepo.runnable), the bot inactive or without a group, the workspace
-        blocked. One statement: every delivery and icon run starts here."""
-        query = select(
-            Dialog.avito_chat_id,
-            Dialog.read_pending,
-            AvitoAccount.id.label("account_id"),
-            AvitoAccount.avito_user_id,
-            AvitoAccount.workspace_id,
-            ClientBot.id.label("bot_id"),
-            ClientBot.token.label("bot_token"),
-            ClientBot.group_chat_id.label("chat_id"),
-            Dialog.topic_id,
-            Dialog.topic_chat_id,
-            Dialog.card_message_id,
-            Dialog.card_pinned,
-        ).join(AvitoAccount, AvitoAccount.id == Dialog.account_id)
-        row = (await self.session.execute(runnable(query).where(Dialog.id == dialog_id))).first()
-        return None if row is None else TopicTarget(dialog_id=dialog_id, **row._mapping)
+        blocked. One statement: every icon run starts here."""
+        loaded = await self.runnable_with_account(dialog_id)
+        return None if loaded is None else _target(*loaded)
 
     async def runnable_with_account(self, dialog_id: int) -> tuple[Dialog, AvitoAccount, ClientBot] | None:
         """The dialog with its account and bot, in one statement; None when it is gone or its work may not run
@@ -145,6 +177,23 @@ class DialogRepo:
         query = query.join(AvitoAccount, AvitoAccount.id == Dialog.account_id)
         row = (await self.session.execute(runnable(query).where(Dialog.id == dialog_id))).first()
         return None if row is None else (row[0], row[1], row[2])
+
+    async def delivery_context(self, dialog_id: int) -> DeliveryContext | None:
+        """`topic_target` with the rows it is made of and the owner's language, in one statement; None while
+        the dialog's messages must wait (the same conditions: `runnable`)."""
+        rows = select(Dialog, AvitoAccount, ClientBot, Workspace, User.language).join(
+            AvitoAccount, AvitoAccount.id == Dialog.account_id
+        )
+        query = (
+            runnable(rows)
+            .outerjoin(User, User.telegram_user_id == Workspace.owner_telegram_id)
+            .where(Dialog.id == dialog_id)
+        )
+        row = (await self.session.execute(query)).first()
+        if row is None:
+            return None
+        dialog, account, bot, workspace, language = row
+        return DeliveryContext(_target(dialog, account, bot), dialog, account, workspace, language)
 
     async def topic_opened(self, target: TopicTarget, topic_id: int) -> TopicTarget:
         """A new topic in the target's group; its card is still to post."""
@@ -171,8 +220,11 @@ class DialogRepo:
         await self.session.execute(update(Dialog).where(Dialog.id == dialog_id).values(read_pending=False))
 
     async def _store(self, target: TopicTarget, **values: int | bool | None) -> TopicTarget:
-        dialog = await self.session.get(Dialog, target.dialog_id)
-        assert dialog is not None
-        for key, value in values.items():
-            setattr(dialog, key, value)
+        stored = await self.session.execute(
+            update(Dialog)
+            .where(Dialog.id == target.dialog_id)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        assert stored.rowcount == 1  # type: ignore[attr-defined]
         return replace(target, **values)

@@ -4,12 +4,26 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tuberry.storage.models import AvitoAccount, AvitoState, Dialog, Message, Origin, TgState
 from tuberry.storage.repos.accounts import runnable
 from tuberry.storage.types import utcnow
+
+# Built once: it runs for every message posted into a topic, and building it (its cache key) cost more than
+# executing it. No session synchronisation: the sessions that mark deliveries hold no Message rows.
+_DELIVERED = (
+    update(Message)
+    .where(Message.id.in_(bindparam("ids", expanding=True)))
+    .values(
+        tg_state=TgState.DELIVERED,
+        tg_message_id=bindparam("carrier"),
+        delivered_at=bindparam("at"),
+        error=bindparam("why"),
+    )
+    .execution_options(synchronize_session=False)
+)
 
 
 class MessageRepo:
@@ -40,14 +54,10 @@ class MessageRepo:
         return list(rows)
 
     async def delivered(self, message_ids: list[int], tg_message_id: int, error: str | None = None) -> None:
-        """These messages are in the topic, carried by that Telegram message (several went as one)."""
-        await self.session.execute(
-            update(Message)
-            .where(Message.id.in_(message_ids))
-            .values(
-                tg_state=TgState.DELIVERED, tg_message_id=tg_message_id, delivered_at=utcnow(), error=error
-            )
-        )
+        """These messages are in the topic, carried by that Telegram message (several went as one). Message
+        rows loaded in this session are not updated."""
+        values = {"ids": message_ids, "carrier": tg_message_id, "at": utcnow(), "why": error}
+        await self.session.execute(_DELIVERED, values)
 
     async def parts_of(self, dialog_id: int, source_tg_message_id: int) -> list[Message]:
         rows = await self.session.scalars(
